@@ -1,0 +1,229 @@
+"""The one document type that flows through every stage, and the record of what was changed.
+
+A stage never assigns `doc.text` directly: it proposes `Edit`s (spans of the current text and
+their replacements) and calls `Document.apply`, which rewrites the text, records one `Change` per
+real edit and keeps the paragraph languages aligned with the new text. That single path is what
+makes every edit explainable and replayable.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, NamedTuple
+
+UNDETERMINED = "und"
+
+
+class Edit(NamedTuple):
+    """A proposed replacement of `text[start:end]`, in the coordinates of the text it is applied to."""
+
+    start: int
+    end: int
+    replacement: str
+    rule: str
+    confidence: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One edit a stage made. `start:end` is the span of `before` in the text as it was just
+    before this change, so applying the changes in order replays the cleaning:
+
+    >>> text = "Kiev ,today"
+    >>> for c in [Change("mt", "mt.space", 4, 6, " ,", ","), Change("mt", "mt.x", 5, 5, "", " ")]:
+    ...     text = c.apply_to(text)
+    >>> text
+    'Kiev, today'
+    """
+
+    stage: str
+    rule: str
+    start: int
+    end: int
+    before: str
+    after: str
+    confidence: float | None = None
+
+    def apply_to(self, text: str) -> str:
+        if text[self.start : self.end] != self.before:
+            raise ValueError(f"change {self.rule} does not apply at {self.start}:{self.end}")
+        return text[: self.start] + self.after + text[self.end :]
+
+    def to_dict(self) -> dict[str, Any]:
+        record = asdict(self)
+        if self.confidence is None:
+            del record["confidence"]
+        return record
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """Something a stage noticed but did not change (a judgement too uncertain to act on, a
+    near-duplicate cluster, ...). `data` carries machine-readable details."""
+
+    stage: str
+    rule: str
+    message: str
+    start: int | None = None
+    end: int | None = None
+    confidence: float | None = None
+    data: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: value for key, value in asdict(self).items() if value is not None}
+
+
+@dataclass(slots=True)
+class Paragraph:
+    """The language of one paragraph (a non-empty line), as found by the langid stage."""
+
+    start: int
+    end: int
+    lang: str
+    confidence: float
+
+
+@dataclass
+class Document:
+    """A document: identity, text, language, the input's other fields, and what cleaning did."""
+
+    id: str
+    text: str
+    lang: str = UNDETERMINED
+    lang_confidence: float = 0.0
+    metadata: dict[str, Any] = field(default_factory=dict)
+    flags: list[Flag] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+    def apply(self, stage: str, edits: Iterable[Edit]) -> int:
+        """Apply non-overlapping edits (spans of the current text), record a `Change` for each
+        one that really changes something, and return how many did."""
+        ordered = sorted(edits, key=lambda e: (e.start, e.end))
+        real = [e for e in ordered if self.text[e.start : e.end] != e.replacement]
+        if not real:
+            return 0
+        pieces: list[str] = []
+        cursor = 0
+        shift = 0
+        for edit in real:
+            if edit.start < cursor:
+                raise ValueError(f"overlapping edits in stage {stage!r}: {edit.rule}")
+            before = self.text[edit.start : edit.end]
+            pieces.append(self.text[cursor : edit.start])
+            pieces.append(edit.replacement)
+            self.changes.append(
+                Change(
+                    stage,
+                    edit.rule,
+                    edit.start + shift,
+                    edit.end + shift,
+                    before,
+                    edit.replacement,
+                    edit.confidence,
+                )
+            )
+            shift += len(edit.replacement) - (edit.end - edit.start)
+            cursor = edit.end
+        pieces.append(self.text[cursor:])
+        self.text = "".join(pieces)
+        self._remap_paragraphs(real)
+        return len(real)
+
+    def replace_text(self, stage: str, rule: str, new_text: str) -> int:
+        """Replace the whole text, recording the smallest differing span as one change."""
+        old = self.text
+        if new_text == old:
+            return 0
+        prefix = 0
+        limit = min(len(old), len(new_text))
+        while prefix < limit and old[prefix] == new_text[prefix]:
+            prefix += 1
+        suffix = 0
+        while (
+            suffix < limit - prefix
+            and old[len(old) - 1 - suffix] == new_text[len(new_text) - 1 - suffix]
+        ):
+            suffix += 1
+        return self.apply(
+            stage,
+            [Edit(prefix, len(old) - suffix, new_text[prefix : len(new_text) - suffix], rule)],
+        )
+
+    def flag(self, stage: str, rule: str, message: str, **details: Any) -> None:
+        self.flags.append(Flag(stage, rule, message, **details))
+
+    def lang_at(self, position: int) -> str:
+        """Language of the paragraph holding `position`; the document's language where the
+        paragraph's own could not be determined."""
+        index = bisect.bisect_right(self._paragraph_starts(), position) - 1
+        if index >= 0:
+            paragraph = self.paragraphs[index]
+            if paragraph.start <= position < paragraph.end and paragraph.lang != UNDETERMINED:
+                return paragraph.lang
+        return self.lang
+
+    def lines(self) -> Iterator[tuple[int, int, str]]:
+        """Yield `(start, end, line)` for every line of the text, newline excluded."""
+        start = 0
+        text = self.text
+        while start <= len(text):
+            end = text.find("\n", start)
+            if end == -1:
+                end = len(text)
+            yield start, end, text[start:end]
+            start = end + 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "lang": self.lang,
+            "lang_confidence": round(self.lang_confidence, 4),
+            "changes": [change.to_dict() for change in self.changes],
+            "flags": [flag.to_dict() for flag in self.flags],
+            "paragraphs": [
+                {
+                    "start": p.start,
+                    "end": p.end,
+                    "lang": p.lang,
+                    "confidence": round(p.confidence, 4),
+                }
+                for p in self.paragraphs
+            ],
+        }
+
+    def _paragraph_starts(self) -> list[int]:
+        return [paragraph.start for paragraph in self.paragraphs]
+
+    def _remap_paragraphs(self, edits: list[Edit]) -> None:
+        if not self.paragraphs:
+            return
+        starts = [edit.start for edit in edits]
+        shifts = []
+        total = 0
+        for edit in edits:
+            total += len(edit.replacement) - (edit.end - edit.start)
+            shifts.append(total)
+
+        def new_position(position: int, is_end: bool) -> int:
+            index = bisect.bisect_right(starts, position) - 1
+            if index < 0:
+                return position
+            edit = edits[index]
+            before_edit = shifts[index - 1] if index else 0
+            if position >= edit.end:
+                return position + shifts[index]
+            # Inside a replaced span: snap to the side of the replacement the boundary belongs to.
+            if is_end:
+                return edit.start + before_edit + len(edit.replacement)
+            return edit.start + before_edit
+
+        remapped = []
+        for paragraph in self.paragraphs:
+            start = new_position(paragraph.start, is_end=False)
+            end = new_position(paragraph.end, is_end=True)
+            if end > start:
+                remapped.append(Paragraph(start, end, paragraph.lang, paragraph.confidence))
+        self.paragraphs = remapped

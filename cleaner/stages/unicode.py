@@ -1,0 +1,174 @@
+"""Stage `unicode`: repair mojibake and odd characters, normalize whitespace and line structure.
+
+Text that is already right is never changed: curly quotes, dashes, ellipses and accented
+letters stay as written. ftfy runs only on lines that a cheap screen finds suspicious, because
+`ftfy.fix_text` (and its own badness check) costs about as much as the rest of the pipeline.
+Every fix is recorded under its rule id; the ids, descriptions and examples are in
+`rules/unicode/normalize.yaml`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import ftfy
+
+from cleaner.config import StageConfig
+from cleaner.document import Document, Edit
+
+# Why each ftfy option is set the way it is:
+FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,  # entities are handled by our own `unicode.html_entity` rule
+    remove_terminal_escapes=True,  # ANSI colour codes are never content
+    fix_encoding=True,  # the point: UTF-8 read as Windows-1252/Latin-1 and similar
+    restore_byte_a0=True,  # mojibake whose U+00A0 byte was turned into a space
+    replace_lossy_sequences=True,
+    decode_inconsistent_utf8=True,  # mojibake mixed with correct text on one line
+    fix_c1_controls=True,  # C1 controls are Windows-1252 punctuation decoded as Latin-1
+    fix_latin_ligatures=True,  # "ﬁ" is a PDF presentation form, never a spelling
+    fix_character_width=False,  # full-width forms are correct in CJK text
+    uncurl_quotes=False,  # curly quotes are right; straightening them would change good text
+    fix_line_breaks=False,  # our `unicode.line_ending` rule does this, recorded separately
+    fix_surrogates=True,
+    remove_control_chars=False,  # our `unicode.control_char` rule does this, recorded separately
+    normalization=None,  # NFC is our `unicode.nfc` rule, recorded separately
+    explain=False,
+)
+
+_CP1252_HIGH = "\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d"
+_CP1252_HIGH += (
+    "\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
+)
+# A line is handed to ftfy only if it shows a trace of mojibake: a UTF-8 lead byte read as
+# Latin-1/Windows-1252 followed by a continuation byte read the same way, a UTF-8 lead read as
+# Windows-1251 (Р/С) followed by a continuation, C1 controls, ligatures, lone surrogates,
+# terminal escapes or the replacement character.
+SUSPICIOUS = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf" + _CP1252_HIGH + "]"
+    "|[\u00c2\u00c3][ ]"
+    "|[\u0420\u0421\u0432][\u0080-\u00bf\u0402-\u040f\u0452-\u045f\u2010-\u203a\u2116\u20ac]"
+    "|[\u0080-\u009f\ufb00-\ufb06\ud800-\udfff\x1b\ufffd]"
+)
+LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\u0085]")
+HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
+# Zero-width joiners (U+200C, U+200D) are spelling in Persian, Indic scripts and emoji: kept.
+INVISIBLE_CHARS = re.compile(
+    "[\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+"
+)
+ODD_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+SPACE_RUNS = re.compile("(?<=\\S)  +(?=\\S)")
+TRAILING_SPACES = re.compile(" +$", re.MULTILINE)
+LEADING_SPACES = re.compile("^ +", re.MULTILINE)
+BLANK_LINE_RUNS = re.compile("\n(?: *\n){2,}")
+EDGE_BLANK_LINES = re.compile(r"\A\n+|\n+\Z")
+
+
+@dataclasses.dataclass(frozen=True)
+class UnicodeConfig(StageConfig):
+    """Options of the unicode stage (all on by default)."""
+
+    fix_mojibake: bool = True
+    unescape_html: bool = True
+    normalize_spaces: bool = True
+    strip_leading_spaces: bool = True
+    collapse_blank_lines: bool = True
+
+
+class UnicodeStage:
+    name = "unicode"
+    Config = UnicodeConfig
+
+    def __init__(self, config: UnicodeConfig, rules_dir: Path) -> None:
+        self.config = config
+        steps: list[Callable[[str], Iterator[Edit]]] = [_line_endings]
+        if config.fix_mojibake:
+            steps.append(_mojibake)
+        if config.unescape_html:
+            steps.append(_html_entities)
+        steps += [_control_chars, _invisible_chars]
+        if config.normalize_spaces:
+            steps += [_odd_spaces, _space_runs]
+        steps.append(_trailing_spaces)
+        if config.strip_leading_spaces:
+            steps.append(_leading_spaces)
+        if config.collapse_blank_lines:
+            steps += [_blank_line_runs, _edge_blank_lines]
+        steps.append(_nfc)
+        self.steps = steps
+
+    def __call__(self, doc: Document) -> Document:
+        for step in self.steps:
+            doc.apply(self.name, step(doc.text))
+        return doc
+
+
+def _substitute(pattern: re.Pattern, rule: str, replacement: str | Callable[[str], str]):
+    def step(text: str) -> Iterator[Edit]:
+        for match in pattern.finditer(text):
+            after = replacement if isinstance(replacement, str) else replacement(match.group())
+            yield Edit(match.start(), match.end(), after, rule)
+
+    step.__name__ = rule
+    return step
+
+
+def _line_spans(text: str, positions: Iterator[int]) -> Iterator[tuple[int, int]]:
+    """The distinct lines (start, end) holding the given positions, in order."""
+    last_end = -1
+    for position in positions:
+        if position < last_end:
+            continue
+        start = text.rfind("\n", 0, position) + 1
+        end = text.find("\n", position)
+        end = len(text) if end == -1 else end
+        last_end = end
+        yield start, end
+
+
+def _mojibake(text: str) -> Iterator[Edit]:
+    """ftfy on each suspicious line only.
+
+    >>> [e.replacement for e in _mojibake("ok\\nthe city\\u00e2\\u20ac\\u2122s mayor")]
+    ['the city’s mayor']
+    """
+    for start, end in _line_spans(text, (m.start() for m in SUSPICIOUS.finditer(text))):
+        yield Edit(start, end, ftfy.fix_text(text[start:end], FTFY_CONFIG), "unicode.mojibake")
+
+
+def _html_entity(entity: str) -> str:
+    decoded = html.unescape(entity)
+    return entity if decoded == entity else decoded
+
+
+def _nfc(text: str) -> Iterator[Edit]:
+    if unicodedata.is_normalized("NFC", text):
+        return
+    for start, end, line in _lines(text):
+        normalized = unicodedata.normalize("NFC", line)
+        if normalized != line:
+            yield Edit(start, end, normalized, "unicode.nfc")
+
+
+def _lines(text: str) -> Iterator[tuple[int, int, str]]:
+    start = 0
+    for line in text.split("\n"):
+        yield start, start + len(line), line
+        start += len(line) + 1
+
+
+_line_endings = _substitute(LINE_BREAKS, "unicode.line_ending", "\n")
+_html_entities = _substitute(HTML_ENTITY, "unicode.html_entity", _html_entity)
+_control_chars = _substitute(CONTROL_CHARS, "unicode.control_char", "")
+_invisible_chars = _substitute(INVISIBLE_CHARS, "unicode.invisible_char", "")
+_odd_spaces = _substitute(ODD_SPACES, "unicode.odd_space", " ")
+_space_runs = _substitute(SPACE_RUNS, "unicode.space_run", " ")
+_trailing_spaces = _substitute(TRAILING_SPACES, "unicode.trailing_space", "")
+_leading_spaces = _substitute(LEADING_SPACES, "unicode.leading_space", "")
+_blank_line_runs = _substitute(BLANK_LINE_RUNS, "unicode.blank_lines", "\n\n")
+_edge_blank_lines = _substitute(EDGE_BLANK_LINES, "unicode.edge_blank_lines", "")

@@ -1,0 +1,79 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleaner.document import Change, Document, Edit, Paragraph
+
+
+def replay(original: str, changes: list[Change]) -> str:
+    text = original
+    for change in changes:
+        text = change.apply_to(text)
+    return text
+
+
+def test_apply_records_only_real_edits_with_replayable_spans():
+    doc = Document(id="d", text="Kiev ,today . ok")
+    count = doc.apply(
+        "mt",
+        [Edit(4, 6, ",", "mt.a"), Edit(11, 13, ".", "mt.b"), Edit(14, 16, "ok", "mt.same")],
+    )
+    assert count == 2
+    assert doc.text == "Kiev,today. ok"
+    assert [c.rule for c in doc.changes] == ["mt.a", "mt.b"]
+    assert replay("Kiev ,today . ok", doc.changes) == doc.text
+
+
+def test_overlapping_edits_are_a_programming_error():
+    doc = Document(id="d", text="abcdef")
+    with pytest.raises(ValueError, match="overlapping"):
+        doc.apply("x", [Edit(0, 3, "", "x.a"), Edit(2, 4, "", "x.b")])
+
+
+def test_paragraph_languages_follow_the_text_through_edits():
+    text = "Hello there\nBonjour à tous\nAnd more"
+    doc = Document(id="d", text=text, lang="en")
+    doc.paragraphs = [
+        Paragraph(0, 11, "en", 1.0),
+        Paragraph(12, 26, "fr", 1.0),
+        Paragraph(27, 35, "en", 1.0),
+    ]
+    doc.apply("boilerplate", [Edit(0, 12, "", "bp.drop")])
+    assert doc.text == "Bonjour à tous\nAnd more"
+    assert doc.lang_at(0) == "fr"
+    assert doc.lang_at(doc.text.index("And")) == "en"
+    assert [(p.start, p.end) for p in doc.paragraphs] == [(0, 14), (15, 23)]
+
+
+def test_lang_at_falls_back_to_the_document_language():
+    doc = Document(id="d", text="Short\nA longer English paragraph", lang="en")
+    doc.paragraphs = [Paragraph(0, 5, "und", 0.0), Paragraph(6, 31, "de", 0.9)]
+    assert doc.lang_at(2) == "en"
+    assert doc.lang_at(10) == "de"
+
+
+def test_replace_text_records_the_smallest_span():
+    doc = Document(id="d", text="abc XYZ def")
+    doc.replace_text("s", "s.r", "abc xyz def")
+    assert doc.changes == [Change("s", "s.r", 4, 7, "XYZ", "xyz")]
+
+
+@given(
+    st.text(alphabet="ab \n", max_size=40),
+    st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, 5), st.text(alphabet="xy\n", max_size=3)),
+        max_size=6,
+    ),
+)
+def test_changes_always_replay_to_the_output(text, raw_edits):
+    edits, cursor = [], 0
+    for offset, length, replacement in sorted(raw_edits):
+        start = max(offset, cursor)
+        end = min(start + length, len(text))
+        if start > len(text):
+            break
+        edits.append(Edit(start, end, replacement, "r"))
+        cursor = end if end > start else start + 1
+    doc = Document(id="d", text=text)
+    doc.apply("s", edits)
+    assert replay(text, doc.changes) == doc.text
