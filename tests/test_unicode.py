@@ -40,6 +40,12 @@ def test_rule_file_examples(text_in, text_out):
         ("Москва и Київ; القدس", "Москва и Київ; القدس"),
         ("5 €, 10 £, naïve café façade", "5 €, 10 £, naïve café façade"),
         ("1\n2\n\n3", "1\n2\n\n3"),
+        # residue that hides mojibake is removed before ftfy looks at the line
+        ("Â\x00€ and Â\u200b€ and Â\t€", "€ and € and €"),
+        ("Caf&#195;&#169; &amp;amp; &amp;#8217;", "Café & ’"),
+        # mojibake that decodes to characters an earlier step handles
+        ("zero\u00e2\u20ac\u2039width", "zerowidth"),
+        ("\x9d\u00c2\u20ac", "€"),
     ],
 )
 def test_text_in_text_out(text_in, text_out):

@@ -55,8 +55,13 @@ SUSPICIOUS = re.compile(
     "|[\u0080-\u009f\ufb00-\ufb06\ud800-\udfff\x1b\ufffd]"
 )
 LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\u0085]")
-HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
+# `&amp;` chains are double-escaped entities ("&amp;#8217;"): one match, decoded to the end.
+HTML_ENTITY = re.compile(
+    r"&(?:amp;)*(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
+MAX_ROUNDS = 3
+C0_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+C1_CONTROLS = re.compile("[\x80-\x9f]+")
 # Zero-width joiners (U+200C, U+200D) are spelling in Persian, Indic scripts and emoji: kept.
 INVISIBLE_CHARS = re.compile(
     "[\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+"
@@ -86,14 +91,20 @@ class UnicodeStage:
 
     def __init__(self, config: UnicodeConfig, rules_dir: Path) -> None:
         self.config = config
+        # Order matters: entities, stray controls, invisible characters and odd spaces can hide
+        # mojibake ("Ã&#8203;©", "Â\t€"), so they go before ftfy; C1 controls are part of
+        # mojibake (Windows-1252 punctuation read as Latin-1), so they are removed only after.
         steps: list[Callable[[str], Iterator[Edit]]] = [_line_endings]
-        if config.fix_mojibake:
-            steps.append(_mojibake)
         if config.unescape_html:
             steps.append(_html_entities)
-        steps += [_control_chars, _invisible_chars]
+        steps += [_c0_controls, _invisible_chars]
         if config.normalize_spaces:
-            steps += [_odd_spaces, _space_runs]
+            steps.append(_odd_spaces)
+        if config.fix_mojibake:
+            steps.append(_mojibake)
+        steps.append(_c1_controls)
+        if config.normalize_spaces:
+            steps.append(_space_runs)
         steps.append(_trailing_spaces)
         if config.strip_leading_spaces:
             steps.append(_leading_spaces)
@@ -103,8 +114,19 @@ class UnicodeStage:
         self.steps = steps
 
     def __call__(self, doc: Document) -> Document:
-        for step in self.steps:
-            doc.apply(self.name, step(doc.text))
+        # Repaired mojibake can decode to characters an earlier step handles (a zero-width
+        # space, an odd space), and removing a stray C1 control can complete a mojibake
+        # sequence, so a document goes round again while a round changed something that
+        # touches mojibake; ftfy's output is stable, so this ends.
+        for _ in range(MAX_ROUNDS):
+            mojibake_fixed = changed = 0
+            for step in self.steps:
+                count = doc.apply(self.name, step(doc.text))
+                changed += count
+                if step is _mojibake:
+                    mojibake_fixed = count
+            if not (mojibake_fixed or (changed and SUSPICIOUS.search(doc.text))):
+                break
         return doc
 
 
@@ -142,8 +164,15 @@ def _mojibake(text: str) -> Iterator[Edit]:
 
 
 def _html_entity(entity: str) -> str:
+    """Decode an entity, and the entity an `&amp;` chain spells once decoded.
+
+    >>> _html_entity("&amp;amp;#8217;")
+    '’'
+    """
     decoded = html.unescape(entity)
-    return entity if decoded == entity else decoded
+    while decoded != entity and decoded.startswith("&"):
+        entity, decoded = decoded, html.unescape(decoded)
+    return decoded
 
 
 def _nfc(text: str) -> Iterator[Edit]:
@@ -164,7 +193,8 @@ def _lines(text: str) -> Iterator[tuple[int, int, str]]:
 
 _line_endings = _substitute(LINE_BREAKS, "unicode.line_ending", "\n")
 _html_entities = _substitute(HTML_ENTITY, "unicode.html_entity", _html_entity)
-_control_chars = _substitute(CONTROL_CHARS, "unicode.control_char", "")
+_c0_controls = _substitute(C0_CONTROLS, "unicode.control_char", "")
+_c1_controls = _substitute(C1_CONTROLS, "unicode.control_char", "")
 _invisible_chars = _substitute(INVISIBLE_CHARS, "unicode.invisible_char", "")
 _odd_spaces = _substitute(ODD_SPACES, "unicode.odd_space", " ")
 _space_runs = _substitute(SPACE_RUNS, "unicode.space_run", " ")
