@@ -145,7 +145,9 @@ def normalized_input(sample: Sample) -> str:
 def line_labels(sample: Sample) -> list[LineLabel]:
     """Each non-empty input line (after the unicode stage), with its gold line or None."""
     lines = _numbered_lines(normalized_input(sample))
-    matches = align([text for _, text in lines], [text for _, text in _numbered_lines(sample.expected)])
+    matches = align(
+        [text for _, text in lines], [text for _, text in _numbered_lines(sample.expected)]
+    )
     return [
         LineLabel(number, text, matches.get(index)) for index, (number, text) in enumerate(lines)
     ]
