@@ -111,6 +111,8 @@ ARTIFACTS: dict[str, list[str]] = {
     ],
     "en_mt_ar_kherson_floods.txt": [
         "continues\n\n\n",  # two blank lines after the title
+        "\n   The United Nations said",  # leading spaces on a content line
+        "Aid convoys on the way  \n",  # trailing spaces
         "(French – Archive)",
         "in the the flooded",
         "Hana Malyar",
