@@ -210,3 +210,11 @@ def _similarity(a: str, b: str) -> float:
 
 def _numbered_lines(text: str) -> list[tuple[int, str]]:
     return [(number, line) for number, line in enumerate(text.split("\n"), 1) if line.strip()]
+
+
+if __name__ == "__main__":
+    for sample in load_samples():
+        removed = boilerplate_lines(sample)
+        print(f"{sample.id}: {len(removed)} boilerplate lines")
+        for label in removed:
+            print(f"  {label.number:3d}: {label.text[:100]}")
