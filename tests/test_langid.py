@@ -37,8 +37,23 @@ def test_document_and_paragraph_languages():
     assert all(0.0 <= p.confidence <= 1.0 for p in doc.paragraphs)
 
 
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Ukraine says Odessa grain terminal hit, exports continue",
+        "Udostępnij na Facebooku Twitterze",
+        "Compartir en Facebook Twitter WhatsApp",
+    ],
+)
+def test_short_lines_without_stopwords_take_the_document_language(headline):
+    assert STAGE.paragraph_language(headline) == ("und", 0.0)
+
+
 def test_ambiguous_paragraphs_fall_back_to_langdetect_deterministically():
-    text = "Zelensky Kyiv Kharkiv Odesa Dnipro Mykolaiv Kherson Zaporizhzhia Lviv Sumy Poltava"
+    text = (
+        "Zelensky Kyiv Kharkiv Odesa Dnipro Mykolaiv Kherson Zaporizhzhia Lviv Sumy Poltava "
+        "Chernihiv Zhytomyr Vinnytsia Rivne Lutsk Ternopil Uzhhorod Chernivtsi Khmelnytskyi"
+    )
     first = STAGE.paragraph_language(text)
     assert all(STAGE.paragraph_language(text) == first for _ in range(5))
 

@@ -34,10 +34,14 @@ class LangidConfig(StageConfig):
     `min_chars`: paragraphs shorter than this are `und` (they take the document's language in
     later stages). `max_chars`: how much of an ambiguous paragraph langdetect reads.
     `min_stopwords` and `dominance`: how clear the stopword evidence must be to skip langdetect.
+    `reliable_chars`: langdetect is unreliable on headlines and widget lines (it calls "Ukraine
+    says Odessa grain terminal hit" French), so a paragraph shorter than this without stopword
+    evidence is `und` and takes the document's language.
     """
 
     min_chars: int = 25
     max_chars: int = 400
+    reliable_chars: int = 100
     min_stopwords: int = 3
     dominance: float = 3.0
 
@@ -46,6 +50,8 @@ class LangidConfig(StageConfig):
             raise ConfigError(f"langid.min_chars must be >= 1, got {self.min_chars}")
         if self.max_chars < self.min_chars:
             raise ConfigError("langid.max_chars must be >= langid.min_chars")
+        if self.reliable_chars < 0:
+            raise ConfigError(f"langid.reliable_chars must be >= 0, got {self.reliable_chars}")
         if self.min_stopwords < 1:
             raise ConfigError(f"langid.min_stopwords must be >= 1, got {self.min_stopwords}")
         if self.dominance < 1.0:
@@ -142,6 +148,8 @@ class LangidStage:
             runner_up = ranked[1][1] if len(ranked) > 1 else 0
             if hits >= self.config.min_stopwords and hits >= self.config.dominance * runner_up:
                 return best, hits / (hits + runner_up)
+        if len(text) < self.config.reliable_chars:
+            return UNDETERMINED, 0.0
         if len(LETTER.findall(sample)) < self.config.min_chars:
             return UNDETERMINED, 0.0
         return _Detector.detect(sample)
