@@ -15,3 +15,11 @@ class RuleError(ConfigError):
 
 class InputError(CleanerError):
     """One input (file or line) cannot be read; the message names the place."""
+
+
+class NotTextError(InputError):
+    """An input is binary (it holds NUL bytes), so it is skipped rather than cleaned."""
+
+
+class OutputError(CleanerError):
+    """The output folder cannot be created or written (exit code 2 before a run starts)."""

@@ -1,0 +1,539 @@
+"""A batch run, the library side of `cleaner clean`: read -> clean (in parallel) -> write.
+
+The three steps are generators chained in `run_batch`:
+
+1. `_read` walks the inputs in a stable order and yields, per input, `FileStart`, its
+   `Record`s and `FileEnd` (which carries a whole-file error, if any).
+2. `_clean_in_order` sends chunks of that stream to worker processes and yields them back in
+   the order they were read, so the output is byte-identical whatever the number of workers.
+3. `_write` (in this process) counts, reports and writes each input's output atomically.
+
+Nothing here prints: problems, documents and progress go to the callbacks the caller gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from cleaner.document import Document
+from cleaner.errors import ConfigError, InputError, NotTextError, OutputError
+from cleaner.io import (
+    DEFAULT_MAX_DOC_BYTES,
+    AtomicWriter,
+    Format,
+    Record,
+    Source,
+    check_writable,
+    encode_record,
+    find_sources,
+    read_records,
+)
+from cleaner.pipeline import Pipeline, PipelineSettings
+from cleaner.rules import resolve_rules_dir
+
+MANIFEST = ".cleaner-run.json"
+MAX_KEPT_MESSAGES = 10_000
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a batch reads, runs and writes; the cleaning itself is in `PipelineSettings`.
+
+    `write=False` cleans and reports without writing anything (`--diff`, `explain`).
+    `workers=None` uses every core. `chunk_docs` and `chunk_bytes` bound one unit of work
+    sent to a worker (a chunk closes at whichever is reached first).
+    """
+
+    text_field: str = "text"
+    id_field: str = "id"
+    workers: int | None = None
+    resume: bool = False
+    write: bool = True
+    max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES
+    stdin_format: Format = "text"
+    chunk_docs: int = 64
+    chunk_bytes: int = 1 << 20
+
+    def __post_init__(self) -> None:
+        if self.workers is not None and self.workers < 1:
+            raise ConfigError(f"workers must be >= 1, got {self.workers}")
+        if self.max_doc_bytes < 1:
+            raise ConfigError(f"max_doc_bytes must be >= 1, got {self.max_doc_bytes}")
+        if self.chunk_docs < 1 or self.chunk_bytes < 1:
+            raise ConfigError("chunk_docs and chunk_bytes must be >= 1")
+        if self.stdin_format not in ("text", "jsonl"):
+            raise ConfigError(f"stdin format must be text or jsonl, got {self.stdin_format!r}")
+        if not self.text_field or not self.id_field:
+            raise ConfigError("text_field and id_field must not be empty")
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or len(os.sched_getaffinity(0))
+
+
+@dataclass
+class Summary:
+    """What a run did. `failed` counts documents (and whole inputs) that could not be cleaned;
+    `errors` and `warnings` keep the first messages, `failed` and `warning_count` count all."""
+
+    files: int = 0
+    files_resumed: int = 0
+    files_skipped: int = 0
+    documents: int = 0
+    failed: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+    changes: Counter[str] = field(default_factory=Counter)
+    rules: Counter[str] = field(default_factory=Counter)
+    flags: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    warning_count: int = 0
+    workers: int = 1
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "files_resumed": self.files_resumed,
+            "files_skipped": self.files_skipped,
+            "documents": self.documents,
+            "failed": self.failed,
+            "bytes_in": self.bytes_in,
+            "bytes_out": self.bytes_out,
+            "changes": dict(sorted(self.changes.items())),
+            "rules": dict(sorted(self.rules.items())),
+            "flags": dict(sorted(self.flags.items())),
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "warning_count": self.warning_count,
+            "workers": self.workers,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class FileStart:
+    source: Source
+
+
+@dataclass(frozen=True)
+class FileEnd:
+    source: Source
+    error: str | None = None
+    skipped: str | None = None
+
+
+Item = FileStart | Record | FileEnd
+DocumentCallback = Callable[[Source, Record], None]
+ProblemCallback = Callable[[str, bool], None]
+ProgressCallback = Callable[[int, int], None]
+
+
+def run_batch(
+    inputs: Sequence[str | Path],
+    output_dir: str | Path | None,
+    settings: PipelineSettings | None = None,
+    options: BatchOptions | None = None,
+    *,
+    stdin: BinaryIO | None = None,
+    stdout: BinaryIO | None = None,
+    on_document: DocumentCallback | None = None,
+    on_problem: ProblemCallback | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Summary:
+    """Clean every input into `output_dir` (mirroring the input tree) and return a summary.
+
+    `-` as an input reads `stdin`; with no `output_dir` its output goes to `stdout`.
+    `on_document(source, record)` sees every document after cleaning, in input order;
+    `on_problem(message, is_error)` every error and warning as it happens;
+    `on_progress(done_bytes, total_bytes)` the progress. Usage problems raise `ConfigError`
+    (or `OutputError`) before anything is written; problems with inputs are in the summary.
+    """
+    started = time.perf_counter()
+    settings = settings or PipelineSettings.build()
+    options = options or BatchOptions()
+    pipeline = Pipeline(settings)  # builds every stage now: config and rule errors come first
+    sources, walk_warnings = find_sources(inputs, stdin_format=options.stdin_format)
+    folder = Path(output_dir) if output_dir is not None else None
+    _check_output(sources, folder, options, stdin, stdout)
+    summary = Summary(workers=options.worker_count)
+    report = _Reporter(summary, on_problem)
+    for warning in walk_warnings:
+        report.problem(warning, is_error=False)
+    if folder is not None and options.write:
+        check_writable(folder)
+        sources = _resumable(sources, folder, settings, options, summary)
+    total = sum(_size(source) for source in sources)
+    items = _read(sources, options, stdin)
+    cleaned = _clean_in_order(items, pipeline, settings, options)
+    # A corpus-level pass (near-duplicates across all documents) goes here: it sees every
+    # cleaned record in order before anything is written.
+    sink = None
+    if options.write:
+        sink = _FolderSink(folder) if folder is not None else _StreamSink(stdout)  # type: ignore[arg-type]
+    _write(cleaned, sink, options, report, on_document, on_progress, total)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _check_output(
+    sources: list[Source],
+    folder: Path | None,
+    options: BatchOptions,
+    stdin: BinaryIO | None,
+    stdout: BinaryIO | None,
+) -> None:
+    if any(source.path is None for source in sources) and stdin is None:
+        raise ConfigError("input - (standard input) needs a stdin stream")
+    if not options.write:
+        return
+    if folder is None:
+        if any(source.path is not None for source in sources):
+            raise ConfigError("an output folder (-o OUTDIR) is required for file and folder inputs")
+        if stdout is None:
+            raise ConfigError("no output folder and no stdout stream to write to")
+        return
+    target = folder.resolve()
+    inputs = {source.path.resolve() for source in sources if source.path is not None}
+    for source in sources:
+        if (target / source.relative).resolve() in inputs:
+            raise ConfigError(f"{folder}: output {source.relative} would overwrite an input")
+    for root in {source.root.resolve() for source in sources if source.root is not None}:
+        # An output folder inside an input folder would be read as input by the next run.
+        if target == root or root in target.parents:
+            raise ConfigError(
+                f"{folder}: output folder is inside the input folder {root}; choose a folder "
+                "outside it"
+            )
+
+
+def _size(source: Source) -> int:
+    if source.path is None:
+        return 0
+    try:
+        return source.path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _fingerprint(settings: PipelineSettings, options: BatchOptions) -> dict[str, Any]:
+    """What decides the bytes of an output: `--resume` only trusts outputs made the same way."""
+    from cleaner import __version__
+
+    rules_dir = resolve_rules_dir(settings.rules_dir)
+    digest = hashlib.sha256()
+    for path in sorted(rules_dir.rglob("*.yaml")):
+        digest.update(path.relative_to(rules_dir).as_posix().encode())
+        digest.update(path.read_bytes())
+    record = {
+        "cleaner": __version__,
+        "stages": list(settings.stages),
+        "options": {stage: dict(values) for stage, values in settings.options},
+        "rules": digest.hexdigest(),
+        "text_field": options.text_field,
+        "id_field": options.id_field,
+        "max_doc_bytes": options.max_doc_bytes,
+    }
+    return json.loads(json.dumps(record, sort_keys=True))
+
+
+def _resumable(
+    sources: list[Source],
+    folder: Path,
+    settings: PipelineSettings,
+    options: BatchOptions,
+    summary: Summary,
+) -> list[Source]:
+    fingerprint = _fingerprint(settings, options)
+    manifest = folder / MANIFEST
+    if options.resume:
+        previous = _read_manifest(manifest)
+        existing = any(
+            (folder / source.relative).exists() for source in sources if source.path is not None
+        )
+        if previous is None and existing:
+            raise ConfigError(
+                f"{folder}: no record of the settings its files were written with ({MANIFEST}); "
+                "run without --resume to clean everything again"
+            )
+        if previous is not None and previous != fingerprint:
+            differing = sorted(key for key in fingerprint if previous.get(key) != fingerprint[key])
+            raise ConfigError(
+                f"{folder}: written with other settings ({', '.join(differing)} differ); "
+                "run without --resume, or write to another folder"
+            )
+    writer = AtomicWriter(manifest)
+    writer.write((json.dumps(fingerprint, indent=2, sort_keys=True) + "\n").encode())
+    writer.commit()
+    if not options.resume:
+        return sources
+    remaining = []
+    for source in sources:
+        if source.path is not None and _is_complete(source.path, folder / source.relative):
+            summary.files_resumed += 1
+        else:
+            remaining.append(source)
+    return remaining
+
+
+def _read_manifest(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"{path}: cannot read the run record ({error})") from None
+
+
+def _is_complete(source: Path, output: Path) -> bool:
+    """Outputs are renamed into place only when complete, so existing and not older than its
+    input means done."""
+    try:
+        return output.stat().st_mtime_ns >= source.stat().st_mtime_ns
+    except OSError:
+        return False
+
+
+def _read(
+    sources: Iterable[Source], options: BatchOptions, stdin: BinaryIO | None
+) -> Iterator[Item]:
+    for source in sources:
+        yield FileStart(source)
+        try:
+            yield from read_records(
+                source,
+                text_field=options.text_field,
+                id_field=options.id_field,
+                max_doc_bytes=options.max_doc_bytes,
+                stdin=stdin,
+            )
+        except NotTextError as skipped:
+            yield FileEnd(source, skipped=str(skipped))
+        except InputError as error:
+            yield FileEnd(source, error=str(error))
+        else:
+            yield FileEnd(source)
+
+
+def _chunks(items: Iterable[Item], options: BatchOptions) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    documents = 0
+    size = 0
+    for item in items:
+        chunk.append(item)
+        if isinstance(item, Record) and item.doc is not None:
+            documents += 1
+            size += item.size
+            if documents >= options.chunk_docs or size >= options.chunk_bytes:
+                yield chunk
+                chunk, documents, size = [], 0, 0
+    if chunk:
+        yield chunk
+
+
+def _clean_items(pipeline: Pipeline, items: list[Item]) -> list[Item]:
+    for item in items:
+        if isinstance(item, Record) and item.doc is not None:
+            _clean_record(pipeline, item)
+    return items
+
+
+def _clean_record(pipeline: Pipeline, record: Record) -> None:
+    doc = record.doc
+    assert doc is not None
+    original = doc.text
+    try:
+        record.doc = pipeline(doc)
+    except Exception as error:  # a bug met on one document must not stop the batch
+        record.doc = Document(id=doc.id, text=original, metadata=doc.metadata)
+        record.error = (
+            f"{record.location}: cleaning failed ({type(error).__name__}: {error}); text kept as is"
+        )
+
+
+_worker_pipeline: Pipeline | None = None
+
+
+def _start_worker(settings: PipelineSettings) -> None:
+    global _worker_pipeline
+    _worker_pipeline = Pipeline(settings)
+
+
+def _clean_chunk_in_worker(items: list[Item]) -> list[Item]:
+    assert _worker_pipeline is not None
+    return _clean_items(_worker_pipeline, items)
+
+
+def _clean_in_order(
+    items: Iterable[Item], pipeline: Pipeline, settings: PipelineSettings, options: BatchOptions
+) -> Iterator[Item]:
+    """Clean the stream in chunks on `workers` processes, yielding items in input order. At
+    most two chunks per worker are in flight, so memory does not grow with the corpus."""
+    chunks = _chunks(items, options)
+    workers = options.worker_count
+    if workers == 1:
+        for chunk in chunks:
+            yield from _clean_items(pipeline, chunk)
+        return
+    pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(settings,))
+    try:
+        pending: deque[Future[list[Item]]] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_clean_chunk_in_worker, chunk))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Reporter:
+    def __init__(self, summary: Summary, on_problem: ProblemCallback | None) -> None:
+        self.summary = summary
+        self.on_problem = on_problem
+
+    def problem(self, message: str, *, is_error: bool) -> None:
+        kept = self.summary.errors if is_error else self.summary.warnings
+        if is_error:
+            self.summary.failed += 1
+        else:
+            self.summary.warning_count += 1
+        if len(kept) < MAX_KEPT_MESSAGES:
+            kept.append(message)
+        if self.on_problem is not None:
+            self.on_problem(message, is_error)
+
+    def record(self, record: Record) -> None:
+        summary = self.summary
+        summary.bytes_in += record.size
+        if record.warning:
+            self.problem(record.warning, is_error=False)
+        if record.error:
+            self.problem(record.error, is_error=True)
+            return
+        if record.doc is None:
+            return
+        summary.documents += 1
+        for change in record.doc.changes:
+            summary.changes[change.stage] += 1
+            summary.rules[change.rule] += 1
+        for flag in record.doc.flags:
+            summary.flags[flag.rule] += 1
+
+
+class _StreamWriter:
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.bytes_written = 0
+
+    def write(self, data: bytes) -> None:
+        self.stream.write(data)
+        self.bytes_written += len(data)
+
+    def commit(self) -> None:
+        self.stream.flush()
+
+    def abort(self) -> None:
+        self.stream.flush()
+
+
+class _FolderSink:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def open(self, source: Source) -> AtomicWriter:
+        return AtomicWriter(self.folder / source.relative, compress=source.format == "jsonl.gz")
+
+
+class _StreamSink:
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+
+    def open(self, source: Source) -> _StreamWriter:
+        return _StreamWriter(self.stream)
+
+
+def _write(
+    items: Iterable[Item],
+    sink: _FolderSink | _StreamSink | None,
+    options: BatchOptions,
+    report: _Reporter,
+    on_document: DocumentCallback | None,
+    on_progress: ProgressCallback | None,
+    total: int,
+) -> None:
+    summary = report.summary
+    writer: AtomicWriter | _StreamWriter | None = None
+    output_failed = False
+    done_before_file = 0
+    done = 0
+    source: Source | None = None
+
+    def open_writer() -> None:
+        nonlocal writer, output_failed
+        if sink is None or writer is not None or output_failed or source is None:
+            return
+        try:
+            writer = sink.open(source)
+        except OutputError as error:
+            output_failed = True
+            report.problem(str(error), is_error=True)
+
+    try:
+        for item in items:
+            if isinstance(item, FileStart):
+                source, writer, output_failed = item.source, None, False
+                done_before_file = done
+                continue
+            assert source is not None
+            if isinstance(item, Record):
+                report.record(item)
+                if on_document is not None:
+                    on_document(source, item)
+                open_writer()
+                if writer is not None:
+                    writer.write(encode_record(item, source.format, options.text_field))
+                done = min(done + item.size, done_before_file + _size(source))
+            else:
+                done = done_before_file + _size(source)
+                if item.error or item.skipped:
+                    if writer is not None:
+                        writer.abort()
+                    if item.error:
+                        report.problem(item.error, is_error=True)
+                    else:
+                        report.problem(item.skipped or "", is_error=False)
+                        summary.files_skipped += 1
+                else:
+                    open_writer()
+                    if writer is not None:
+                        try:
+                            writer.commit()
+                        except OutputError as error:
+                            report.problem(str(error), is_error=True)
+                        else:
+                            summary.files += 1
+                            summary.bytes_out += writer.bytes_written
+                    elif sink is None:
+                        summary.files += 1
+                writer = None
+            if on_progress is not None:
+                on_progress(done, total)
+    finally:
+        if writer is not None:
+            writer.abort()
