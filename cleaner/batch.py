@@ -207,18 +207,23 @@ def _check_output(
         if stdout is None:
             raise ConfigError("no output folder and no stdout stream to write to")
         return
-    target = folder.resolve()
-    inputs = {source.path.resolve() for source in sources if source.path is not None}
+    target = _real(folder)
+    inputs = {_real(source.path) for source in sources if source.path is not None}
     for source in sources:
-        if (target / source.relative).resolve() in inputs:
+        if _real(target / source.relative) in inputs:
             raise ConfigError(f"{folder}: output {source.relative} would overwrite an input")
-    for root in {source.root.resolve() for source in sources if source.root is not None}:
+    for root in {_real(source.root) for source in sources if source.root is not None}:
         # An output folder inside an input folder would be read as input by the next run.
         if target == root or root in target.parents:
             raise ConfigError(
                 f"{folder}: output folder is inside the input folder {root}; choose a folder "
                 "outside it"
             )
+
+
+def _real(path: Path) -> Path:
+    """The path with symlinks resolved; unlike `Path.resolve`, never raises on a loop."""
+    return Path(os.path.realpath(path))
 
 
 def _size(source: Source) -> int:

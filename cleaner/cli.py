@@ -522,7 +522,10 @@ def _trimmed(before: str, after: str, context: int = 30, limit: int = 200) -> tu
         middle = text[cut_start : len(text) - cut_end]
         if len(middle) > limit:
             middle = middle[: limit // 2] + "…" + middle[-limit // 2 :]
-        quoted = json.dumps(middle, ensure_ascii=False)
+        quoted = "".join(
+            char if char.isprintable() else f"\\u{ord(char):04x}"
+            for char in json.dumps(middle, ensure_ascii=False)
+        )
         return ("…" if cut_start else "") + quoted + ("…" if cut_end else "")
 
     return shown(before), shown(after)
