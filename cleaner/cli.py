@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import sys
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -241,6 +243,7 @@ def clean(
             stdin_format=stdin_format,  # type: ignore[arg-type]
         )
         if report is not None:
+            _check_report_outside_inputs(report, inputs)
             report_writer = AtomicWriter(report)
         console = _Console(quiet=quiet)
         with console.progress() as on_progress:
@@ -261,6 +264,12 @@ def clean(
             report_writer = None
     except (ConfigError, OutputError) as error:
         raise _fail(str(error)) from None
+    except BrokenProcessPool:
+        raise _fail(
+            "a worker process died (out of memory?); finished outputs are complete, rerun "
+            "with --resume and fewer --workers or a lower --max-doc-bytes",
+            EXIT_FAILED,
+        ) from None
     except KeyboardInterrupt:
         raise _fail(
             "interrupted; outputs already finished are complete, rerun with --resume", 130
@@ -271,6 +280,15 @@ def clean(
     if not quiet:
         typer.echo(_summary_line(summary), err=True)
     raise typer.Exit(EXIT_OK if summary.ok else EXIT_FAILED)
+
+
+def _check_report_outside_inputs(report: Path, inputs: list[str]) -> None:
+    """A report written into an input folder would be read as input by the next run."""
+    target = Path(os.path.realpath(report))
+    for given in inputs:
+        folder = Path(os.path.realpath(given))
+        if given != "-" and folder.is_dir() and folder in target.parents:
+            raise ConfigError(f"--report {report} is inside the input folder {given}")
 
 
 def _json_line(entry: dict[str, Any]) -> bytes:
@@ -305,12 +323,16 @@ def _diff_lines(record: Record, color: bool) -> Iterator[str]:
             yield line
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _summary_line(summary: Summary) -> str:
     parts = [
-        f"cleaned {summary.documents} document{'s' * (summary.documents != 1)}",
-        f"{summary.files} file{'s' * (summary.files != 1)}",
+        f"cleaned {_plural(summary.documents, 'document')}",
+        _plural(summary.files, "file"),
         f"{summary.bytes_in / 1e6:.1f} MB in {summary.seconds:.1f}s",
-        f"{sum(summary.changes.values())} changes",
+        _plural(sum(summary.changes.values()), "change"),
     ]
     if summary.files_resumed:
         parts.append(f"{summary.files_resumed} already done (--resume)")

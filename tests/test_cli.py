@@ -257,6 +257,9 @@ def test_output_inside_input_is_refused_and_input_untouched(corpus):
     assert result.exit_code == 2
     assert "output folder is inside the input folder" in result.stderr
     assert tree_digest(source) == before and not (source / "cleaned").exists()
+    result = run("clean", source, "-o", source.parent / "o", "--report", source / "r.jsonl")
+    assert result.exit_code == 2
+    assert "--report" in result.stderr and "is inside the input folder" in result.stderr
     result = run("clean", source / "a.txt", "-o", source)
     assert result.exit_code == 2
     assert "would overwrite an input" in result.stderr
