@@ -16,7 +16,7 @@ from cleaner import __version__
 from cleaner.cli import app
 from cleaner.document import Change
 
-from .conftest import REPO
+REPO = Path(__file__).resolve().parent.parent
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 

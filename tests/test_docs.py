@@ -3,13 +3,14 @@
 import doctest
 import importlib.util
 import re
+from pathlib import Path
 
 import pytest
 import typer.main
 
 from cleaner.cli import app
 
-from .conftest import REPO
+REPO = Path(__file__).resolve().parent.parent
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 COMMAND = typer.main.get_command(app)

@@ -3,8 +3,9 @@
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
-from .conftest import REPO
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_wheel_ships_every_rule_file(tmp_path):
