@@ -8,8 +8,8 @@ Formats, chosen by file name:
 - `.jsonl`, `.jsonl.gz`: one JSON object per line; the text is in `text_field`, the id in
   `id_field` (`path:line` when absent). Every other field is written back unchanged, in order.
 
-Bytes that are not UTF-8 are decoded as Windows-1252 (then Latin-1, which never fails) with a
-warning naming the file and line; files holding NUL bytes are binary and skipped. A document
+Bytes that are not UTF-8 are decoded as Windows-1251 when that gives Cyrillic words, else as
+Windows-1252 (then Latin-1, which never fails), with a warning naming the file and line; files holding NUL bytes are binary and skipped. A document
 larger than `max_doc_bytes` is reported and left out, and JSONL is read line by line, so memory
 stays bounded whatever the input. Outputs are written to a temporary file in the target folder,
 synced and renamed, so an output that exists is complete.
@@ -22,6 +22,7 @@ import contextlib
 import gzip
 import json
 import os
+import re
 import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
@@ -38,6 +39,7 @@ TEXT_SUFFIXES = (".txt", ".md")
 DEFAULT_MAX_DOC_BYTES = 16 * 1024 * 1024
 STDIN = "-"
 _SKIP_CHUNK = 1 << 20
+LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def input_format(path: str | Path) -> Format | None:
@@ -165,11 +167,13 @@ def _walk(root: Path, warnings: list[str]) -> list[Source]:
 
 
 def decode(data: bytes, where: str) -> tuple[str, str | None]:
-    """Text from bytes: UTF-8 (or UTF-16 with a byte-order mark), else Windows-1252, else
-    Latin-1, with a warning naming the place.
+    """Text from bytes: UTF-8 (or UTF-16 with a byte-order mark), else Windows-1251 when that
+    gives Cyrillic words, else Windows-1252, else Latin-1, with a warning naming the place.
 
     >>> decode("café".encode("cp1252"), "a.txt")
     ('café', 'a.txt: not UTF-8 (byte 0xe9 at offset 3); read as cp1252')
+    >>> decode("Київ, 5 травня".encode("cp1251"), "b.txt")[0]
+    'Київ, 5 травня'
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
@@ -180,13 +184,24 @@ def decode(data: bytes, where: str) -> tuple[str, str | None]:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as error:
         problem = f"byte 0x{data[error.start]:02x} at offset {error.start}"
-    for encoding in ("cp1252", "latin-1"):
+    for encoding in ("cp1251", "cp1252", "latin-1"):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if encoding == "cp1251" and not _mostly_cyrillic_words(text):
+            continue
         return text, f"{where}: not UTF-8 ({problem}); read as {encoding}"
     raise AssertionError("latin-1 decodes every byte string")
+
+
+def _mostly_cyrillic_words(text: str) -> bool:
+    """Whether the non-ASCII words of a Windows-1251 reading are Cyrillic through and through.
+    Russian or Ukrainian bytes give whole Cyrillic words; Western bytes read as Windows-1251
+    give Cyrillic letters stuck inside Latin words ("dйjа")."""
+    words = [word for word in LETTERS.findall(text) if not word.isascii()]
+    cyrillic = sum(all("\u0400" <= char <= "\u04ff" for char in word) for word in words)
+    return bool(words) and cyrillic >= 0.9 * len(words)
 
 
 def read_records(

@@ -116,6 +116,27 @@ def test_non_utf8_file_is_decoded_with_a_warning(tmp_path):
     assert (tmp_path / "out" / "latin.txt").read_text(encoding="utf-8") == "Café – “déjà vu”\n"
 
 
+def test_cyrillic_legacy_encoding_is_recognised(tmp_path):
+    (tmp_path / "kyiv.txt").write_bytes("Київ заявив, що обстріл триває.\n".encode("cp1251"))
+    (tmp_path / "moscow.txt").write_bytes("Москва сообщила о взрыве.\n".encode("cp1251"))
+    (tmp_path / "paris.txt").write_bytes("Déjà vu à Paris, naïve idée.\n".encode("cp1252"))
+    result = run("clean", *sorted(tmp_path.glob("*.txt")), "-o", tmp_path / "out")
+    assert result.exit_code == 0
+    assert "kyiv.txt: not UTF-8 (byte 0xca at offset 0); read as cp1251" in result.stderr
+    assert (tmp_path / "out" / "kyiv.txt").read_text() == "Київ заявив, що обстріл триває.\n"
+    assert (tmp_path / "out" / "moscow.txt").read_text() == "Москва сообщила о взрыве.\n"
+    assert (tmp_path / "out" / "paris.txt").read_text() == "Déjà vu à Paris, naïve idée.\n"
+
+
+def test_corrupt_gzip_is_reported_and_gets_no_output(tmp_path):
+    (tmp_path / "feed.jsonl.gz").write_bytes(b"this is not gzip data\n")
+    result = run("clean", tmp_path / "feed.jsonl.gz", "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "feed.jsonl.gz: cannot read: Not a gzipped file" in result.stderr
+    assert not (tmp_path / "out" / "feed.jsonl.gz").exists()
+    assert no_partial_files(tmp_path / "out")
+
+
 def test_non_utf8_jsonl_line_warns_with_its_line(tmp_path):
     path = tmp_path / "in.jsonl"
     path.write_bytes(b'{"text": "ok"}\n{"text": "na\xefve"}\n')
@@ -196,7 +217,7 @@ def test_huge_single_line_file_is_refused_with_a_clear_error(tmp_path):
     assert (tmp_path / "out" / "lines.jsonl").read_text() == '{"text": "after it"}\n'
 
 
-@pytest.mark.skipif(AS_ROOT, reason="root reads files whatever their mode; see test_io.py")
+@pytest.mark.skipif(AS_ROOT, reason="root reads files whatever their mode; see test_batch.py")
 def test_unreadable_file_is_reported_and_others_cleaned(tmp_path):
     source = tmp_path / "in"
     source.mkdir()
