@@ -173,7 +173,7 @@ def run_batch(
     pipeline = Pipeline(settings)  # builds every stage now: config and rule errors come first
     sources, walk_warnings = find_sources(inputs, stdin_format=options.stdin_format)
     folder = Path(output_dir) if output_dir is not None else None
-    _check_output(sources, folder, options, stdin, stdout)
+    _check_output(inputs, sources, folder, options, stdin, stdout)
     summary = Summary(workers=options.worker_count)
     report = _Reporter(summary, on_problem)
     for warning in walk_warnings:
@@ -195,6 +195,7 @@ def run_batch(
 
 
 def _check_output(
+    inputs: Sequence[str | Path],
     sources: list[Source],
     folder: Path | None,
     options: BatchOptions,
@@ -212,11 +213,12 @@ def _check_output(
             raise ConfigError("no output folder and no stdout stream to write to")
         return
     target = _real(folder)
-    inputs = {_real(source.path) for source in sources if source.path is not None}
+    input_files = {_real(source.path) for source in sources if source.path is not None}
     for source in sources:
-        if _real(target / source.relative) in inputs:
+        if _real(target / source.relative) in input_files:
             raise ConfigError(f"{folder}: output {source.relative} would overwrite an input")
-    for root in {_real(source.root) for source in sources if source.root is not None}:
+    folders = [Path(given) for given in inputs if str(given) != "-" and Path(given).is_dir()]
+    for root in map(_real, folders):
         # An output folder inside an input folder would be read as input by the next run.
         if target == root or root in target.parents:
             raise ConfigError(
@@ -492,6 +494,7 @@ def _write(
     done_before_file = 0
     done = 0
     source: Source | None = None
+    source_size = 0
 
     def open_writer() -> None:
         nonlocal writer, output_failed
@@ -507,6 +510,7 @@ def _write(
         for item in items:
             if isinstance(item, FileStart):
                 source, writer, output_failed = item.source, None, False
+                source_size = _size(source)
                 done_before_file = done
                 continue
             assert source is not None
@@ -517,9 +521,9 @@ def _write(
                 open_writer()
                 if writer is not None:
                     writer.write(encode_record(item, source.format, options.text_field))
-                done = min(done + item.size, done_before_file + _size(source))
+                done = min(done + item.size, done_before_file + source_size)
             else:
-                done = done_before_file + _size(source)
+                done = done_before_file + source_size
                 if item.error or item.skipped:
                     if writer is not None:
                         writer.abort()

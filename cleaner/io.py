@@ -61,12 +61,11 @@ def input_format(path: str | Path) -> Format | None:
 @dataclass(frozen=True)
 class Source:
     """One input: a file (or standard input when `path` is None), where its output goes
-    relative to the output folder, its format, and the folder it was found in by a walk."""
+    relative to the output folder, and its format."""
 
     path: Path | None
     relative: str
     format: Format
-    root: Path | None = None
 
     @property
     def name(self) -> str:
@@ -112,7 +111,10 @@ def find_sources(
             continue
         path = Path(given)
         if path.is_dir():
-            sources.extend(_walk(path, warnings))
+            found = _walk(path, warnings)
+            if not found:
+                warnings.append(f"{path}: no .txt, .md, .jsonl or .jsonl.gz files found")
+            sources.extend(found)
         elif path.exists() or path.is_symlink():
             sources.append(Source(path, path.name, input_format(path) or "text"))
         else:
@@ -159,7 +161,7 @@ def _walk(root: Path, warnings: list[str]) -> list[Source]:
                 continue
             file_format = input_format(entry.name)
             if file_format is not None:
-                found.append(Source(path, str(relative / entry.name), file_format, root))
+                found.append(Source(path, str(relative / entry.name), file_format))
             elif entry.is_symlink() and not os.path.exists(path):
                 warnings.append(f"{path}: broken or looping symlink, skipped")
         stack.extend(reversed(subfolders))

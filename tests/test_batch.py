@@ -199,3 +199,10 @@ def test_progress_reaches_the_total(tmp_path):
     total = sum(len("some  text\n") * (index + 1) for index in range(3))
     assert seen[-1] == (total, total)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_a_folder_without_inputs_is_worth_a_warning(tmp_path):
+    (tmp_path / "notes.csv").write_text("x")
+    sources, warnings = find_sources([tmp_path])
+    assert sources == []
+    assert warnings == [f"{tmp_path}: no .txt, .md, .jsonl or .jsonl.gz files found"]

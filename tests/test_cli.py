@@ -278,6 +278,10 @@ def test_output_inside_input_is_refused_and_input_untouched(corpus):
     assert result.exit_code == 2
     assert "output folder is inside the input folder" in result.stderr
     assert tree_digest(source) == before and not (source / "cleaned").exists()
+    empty = source.parent / "empty"
+    empty.mkdir()
+    result = run("clean", empty, "-o", empty / "out")
+    assert result.exit_code == 2 and not (empty / "out").exists()
     result = run("clean", source, "-o", source.parent / "o", "--report", source / "r.jsonl")
     assert result.exit_code == 2
     assert "--report" in result.stderr and "is inside the input folder" in result.stderr
