@@ -8,6 +8,7 @@ Other modules add their sub-commands at the end of this file, one line each:
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import os
@@ -359,53 +360,41 @@ class _Console:
             typer.echo(message, err=True)
 
     def progress(self) -> Any:
-        import contextlib
-
         if self.quiet or not sys.stderr.isatty():
             return contextlib.nullcontext(None)
         return self._progress_bar()
 
-    @staticmethod
-    def _bar_columns() -> list[Any]:
+    @contextlib.contextmanager
+    def _progress_bar(self) -> Iterator[Any]:
+        # rich is imported only when a terminal will show the bar.
+        from rich.console import Console
         from rich.progress import (
             BarColumn,
             DownloadColumn,
+            Progress,
             TextColumn,
             TimeRemainingColumn,
             TransferSpeedColumn,
         )
 
-        return [
+        columns = [
             TextColumn("cleaning"),
             BarColumn(),
             DownloadColumn(),
             TransferSpeedColumn(),
             TimeRemainingColumn(),
         ]
+        with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("clean", total=None)
 
-    def _progress_bar(self) -> Any:
-        import contextlib
+            def update(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total or None)
 
-        from rich.console import Console
-        from rich.progress import Progress
-
-        @contextlib.contextmanager
-        def bar() -> Iterator[Any]:
-            with Progress(
-                *self._bar_columns(), console=Console(stderr=True), transient=True
-            ) as progress:
-                task = progress.add_task("clean", total=None)
-                self._rich = progress
-
-                def update(done: int, total: int) -> None:
-                    progress.update(task, completed=done, total=total or None)
-
-                try:
-                    yield update
-                finally:
-                    self._rich = None
-
-        return bar()
+            self._rich = progress
+            try:
+                yield update
+            finally:
+                self._rich = None
 
 
 @app.command()

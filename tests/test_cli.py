@@ -397,6 +397,9 @@ def test_explain_report_and_input_file(corpus):
     assert on_the_fly.exit_code == 0
     assert "unicode.blank_lines" in on_the_fly.stdout and "Runs of blank lines" in on_the_fly.stdout
     assert run("explain", report, "--id", "d1").stdout.startswith("d1 (")
+    jsonl = run("explain", source / "docs.jsonl")
+    assert jsonl.stdout.startswith(f"d1 ({source / 'docs.jsonl'}:1, lang ")
+    assert "unicode.mojibake" in jsonl.stdout and "d2" not in jsonl.stdout
     nothing = run("explain", report, "--find", "no such text")
     assert nothing.exit_code == 0 and "no change containing 'no such text'" in nothing.stderr
 
@@ -459,3 +462,14 @@ def test_every_command_has_help():
     for command in [[], ["clean"], ["explain"]]:
         result = run(*command, "--help")
         assert result.exit_code == 0 and "Usage: cleaner" in result.stdout
+
+
+def test_progress_bar_updates_without_error():
+    from cleaner.cli import _Console
+
+    console = _Console(quiet=False)
+    with console._progress_bar() as update:
+        update(1, 2)
+        console.problem("a.txt: warning shown above the bar", False)
+        update(2, 2)
+    assert console._rich is None
