@@ -5,6 +5,7 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -473,3 +474,30 @@ def test_progress_bar_updates_without_error():
         console.problem("a.txt: warning shown above the bar", False)
         update(2, 2)
     assert console._rich is None
+
+
+def test_stage_options_from_set_config_stages_and_rules(tmp_path):
+    (tmp_path / "doc.txt").write_text("  indented  line\n")
+    out = tmp_path / "out"
+    run(
+        "clean",
+        tmp_path / "doc.txt",
+        "-o",
+        out / "a",
+        "--set",
+        "unicode.strip_leading_spaces=false",
+    )
+    assert (out / "a" / "doc.txt").read_text() == "  indented line\n"
+    config = tmp_path / "cleaner.toml"
+    config.write_text("[unicode]\nstrip_leading_spaces = false\n")
+    run("clean", tmp_path / "doc.txt", "-o", out / "b", "--config", config)
+    assert (out / "b" / "doc.txt").read_text() == "  indented line\n"
+    run("clean", tmp_path / "doc.txt", "-o", out / "c", "--stages", "langid", "--report", out / "r")
+    assert (out / "c" / "doc.txt").read_text() == "  indented  line\n"
+    assert json.loads((out / "r").read_text().splitlines()[-1])["summary"]["changes"] == {}
+    run("clean", tmp_path / "doc.txt", "-o", out / "d", "--skip", "unicode")
+    assert (out / "d" / "doc.txt").read_text() == "  indented  line\n"
+    rules = tmp_path / "my-rules"
+    shutil.copytree(REPO / "rules", rules)
+    result = run("clean", tmp_path / "doc.txt", "-o", out / "e", "--rules", rules)
+    assert result.exit_code == 0 and (out / "e" / "doc.txt").read_text() == "indented line\n"
