@@ -303,15 +303,15 @@ def _document_handler(report_writer: AtomicWriter | None, diff: bool):
         if report_writer is not None:
             report_writer.write(_json_line(document_entry(source, record)))
         if diff and record.doc is not None and record.doc.changes and not record.error:
-            for line in _diff_lines(record, color):
+            for line in _diff_lines(source, record, color):
                 typer.echo(line)
 
     return handle
 
 
-def _diff_lines(record: Record, color: bool) -> Iterator[str]:
+def _diff_lines(source: Source, record: Record, color: bool) -> Iterator[str]:
     assert record.doc is not None
-    name = record.doc.id
+    name = source.relative if record.line is None else f"{source.relative}:{record.line}"
     before = original_text(record.doc).splitlines()
     after = record.doc.text.splitlines()
     lines = difflib.unified_diff(before, after, f"a/{name}", f"b/{name}", lineterm="")

@@ -85,11 +85,9 @@ def rule_descriptions(rules_dir: Path) -> dict[str, str]:
 
 def is_report(path: Path) -> bool:
     """Whether a file is a report written by `--report` (its first line says so)."""
-    if not path.name.lower().endswith(".jsonl"):
-        return False
     try:
         with path.open(encoding="utf-8") as stream:
-            first = stream.readline()
+            first = stream.readline(1 << 20)
         entry = json.loads(first)
     except (OSError, UnicodeDecodeError, ValueError):
         return False

@@ -344,7 +344,8 @@ def test_diff_shows_changes_and_writes_nothing(corpus):
     assert "--- a/a.txt\n+++ b/a.txt\n" in result.stdout
     assert "-Kyiv  said\u00a0on Monday." in result.stdout
     assert "+Kyiv said on Monday." in result.stdout
-    assert "sub/b.md" not in result.stdout  # nothing changes there
+    assert "--- a/docs.jsonl:1\n+++ b/docs.jsonl:1\n" in result.stdout
+    assert "docs.jsonl:2" not in result.stdout and "sub/b.md" not in result.stdout  # unchanged
 
 
 def test_report_lines_describe_each_document_and_replay_to_the_output(corpus):
