@@ -19,6 +19,7 @@ from typing import ClassVar, Protocol
 
 from cleaner.config import StageConfig
 from cleaner.document import Document
+from cleaner.stages.dedup import DedupStage
 from cleaner.stages.langid import LangidStage
 from cleaner.stages.unicode import UnicodeStage
 
@@ -37,5 +38,6 @@ REGISTRY: dict[str, type[Stage]] = {
     for stage in (
         UnicodeStage,
         LangidStage,
+        DedupStage,
     )
 }
