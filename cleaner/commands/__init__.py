@@ -1,0 +1,1 @@
+"""Sub-commands of `cleaner` other than clean and explain, one module each."""
