@@ -106,22 +106,30 @@ def throughput(texts: list[str]) -> None:
     rows = {}
     rows["ours (numpy batches)"] = seconds(ours) / len(texts)
     batch_subset = texts[: len(texts) // 4]
-    rows["datasketch update_batch"] = seconds(lambda: update_batch(batch_subset)) / len(batch_subset)
+    rows["datasketch update_batch"] = seconds(lambda: update_batch(batch_subset)) / len(
+        batch_subset
+    )
     loop_subset = texts[: len(texts) // 20]
     rows["datasketch update loop"] = seconds(lambda: update_loop(loop_subset)) / len(loop_subset)
     per_doc_mb = megabytes / len(texts)
-    print(f"1. signatures, one core, {len(texts)} docs of {per_doc_mb * 1e3:.1f} KB, "
-          f"num_perm={CONFIG.num_perm}, ngram={CONFIG.ngram}")
+    print(
+        f"1. signatures, one core, {len(texts)} docs of {per_doc_mb * 1e3:.1f} KB, "
+        f"num_perm={CONFIG.num_perm}, ngram={CONFIG.ngram}"
+    )
     ours_time = rows["ours (numpy batches)"]
     for name, per_doc in rows.items():
-        print(f"   {name:26} {per_doc_mb / per_doc:8.2f} MB/s {1 / per_doc:9.0f} docs/s"
-              f"   ours is {per_doc / ours_time:5.1f}x")
+        print(
+            f"   {name:26} {per_doc_mb / per_doc:8.2f} MB/s {1 / per_doc:9.0f} docs/s"
+            f"   ours is {per_doc / ours_time:5.1f}x"
+        )
 
 
 def memory(count: int) -> None:
     texts = [document(i) for i in range(count)]
     signer = Signer(num_perm=CONFIG.num_perm, seed=CONFIG.seed, ngram=CONFIG.ngram)
-    signatures = np.concatenate([signer.signatures(texts[i : i + 1000]) for i in range(0, count, 1000)])
+    signatures = np.concatenate(
+        [signer.signatures(texts[i : i + 1000]) for i in range(0, count, 1000)]
+    )
     del texts
     bands, rows = lsh_params(CONFIG.threshold, CONFIG.num_perm)
 
@@ -144,10 +152,14 @@ def memory(count: int) -> None:
     theirs_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     print(f"2. candidate pairs for {count} signatures ({bands} bands x {rows} rows)")
-    print(f"   ours: sorted band arrays   peak {ours_peak / 1e6:8.1f} MB {ours_seconds:7.2f} s"
-          f"  {len(pairs)} candidate pairs")
-    print(f"   datasketch MinHashLSH      peak {theirs_peak / 1e6:8.1f} MB {theirs_seconds:7.2f} s"
-          f"  {found} candidate pairs   (ours uses {theirs_peak / ours_peak:.1f}x less memory)")
+    print(
+        f"   ours: sorted band arrays   peak {ours_peak / 1e6:8.1f} MB {ours_seconds:7.2f} s"
+        f"  {len(pairs)} candidate pairs"
+    )
+    print(
+        f"   datasketch MinHashLSH      peak {theirs_peak / 1e6:8.1f} MB {theirs_seconds:7.2f} s"
+        f"  {found} candidate pairs   (ours uses {theirs_peak / ours_peak:.1f}x less memory)"
+    )
 
 
 def index_throughput(count: int, batch: int) -> None:
@@ -165,8 +177,10 @@ def index_throughput(count: int, batch: int) -> None:
             )
             total += seconds(lambda: index.check_and_add(signatures, entries, CONFIG))  # noqa: B023
         size = (Path(folder) / "index.db").stat().st_size
-        print(f"3. SQLite index: {count} docs in batches of {batch}: {count / total:.0f} docs/s "
-              f"checked and added (signatures excluded), {size / count:.0f} bytes per doc on disk")
+        print(
+            f"3. SQLite index: {count} docs in batches of {batch}: {count / total:.0f} docs/s "
+            f"checked and added (signatures excluded), {size / count:.0f} bytes per doc on disk"
+        )
         index.close()
 
 
@@ -198,12 +212,16 @@ def scale(count: int) -> None:
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     )
-    print(f"4. {count} generated docs on {workers} processes: {finished - started:.0f} s wall "
-          f"(generating + signatures {signed - started:.0f} s, LSH + verify + clusters "
-          f"{finished - signed:.0f} s), peak RSS {peak / 1e6:.2f} GB")
-    print(f"   {len(pairs)} candidate pairs, {len(verified)} verified, {len(clusters)} clusters; "
-          f"planted copies found {len(planted & found)}/{len(planted)}, "
-          f"other pairs {len(found - planted)}")
+    print(
+        f"4. {count} generated docs on {workers} processes: {finished - started:.0f} s wall "
+        f"(generating + signatures {signed - started:.0f} s, LSH + verify + clusters "
+        f"{finished - signed:.0f} s), peak RSS {peak / 1e6:.2f} GB"
+    )
+    print(
+        f"   {len(pairs)} candidate pairs, {len(verified)} verified, {len(clusters)} clusters; "
+        f"planted copies found {len(planted & found)}/{len(planted)}, "
+        f"other pairs {len(found - planted)}"
+    )
 
 
 def main() -> None:

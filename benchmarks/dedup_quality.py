@@ -49,7 +49,12 @@ def pair_scores(docs: list[Document], groups: dict[str, str], config: DedupConfi
     hits = len(predicted & truth)
     precision = hits / len(predicted) if predicted else 1.0
     recall = hits / len(truth) if truth else 1.0
-    return precision, recall, sorted(map(sorted, predicted - truth)), sorted(map(sorted, truth - predicted))
+    return (
+        precision,
+        recall,
+        sorted(map(sorted, predicted - truth)),
+        sorted(map(sorted, truth - predicted)),
+    )
 
 
 def main() -> None:
@@ -59,7 +64,9 @@ def main() -> None:
     for ngram in NGRAMS:
         cells = []
         for threshold in THRESHOLDS:
-            precision, recall, _, _ = pair_scores(docs, groups, DedupConfig(ngram=ngram, threshold=threshold))
+            precision, recall, _, _ = pair_scores(
+                docs, groups, DedupConfig(ngram=ngram, threshold=threshold)
+            )
             cells.append(f"{precision:.3f}/{recall:.3f}")
         print(f"{ngram:>5} " + " ".join(f"{cell:>14}" for cell in cells))
     default = DedupConfig()

@@ -46,7 +46,9 @@ def test_words_are_lowercase_runs_of_letters_marks_and_digits(text_in, words_out
 
 
 def test_normalized_text_ignores_case_punctuation_and_spacing():
-    assert normalized("Kyiv ,  the CAPITAL .\nOf Ukraine") == normalized("kyiv, the capital. of ukraine")
+    assert normalized("Kyiv ,  the CAPITAL .\nOf Ukraine") == normalized(
+        "kyiv, the capital. of ukraine"
+    )
     assert normalized("Kyiv, the capital") != normalized("Kiev, the capital")
 
 
@@ -203,7 +205,12 @@ def test_keep_policies():
         policy: deduplicate(dated, DedupConfig(keep=policy)).clusters[0].kept
         for policy in ("longest", "earliest", "cleanest", "first")
     }
-    assert kept == {"longest": "undated", "earliest": "early", "cleanest": "undated", "first": "late"}
+    assert kept == {
+        "longest": "undated",
+        "earliest": "early",
+        "cleanest": "undated",
+        "first": "late",
+    }
 
 
 def test_earliest_without_any_date_falls_back_to_longest():
@@ -218,7 +225,13 @@ def test_keep_key_ties_end_on_the_id():
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("2024-03-01", "2024-03-01T00:00:00+00:00"), ("2024-03-01T12:00:00+01:00", "2024-03-01T11:00:00+00:00"), ("soon", None), (None, None), (20240301, None)],
+    [
+        ("2024-03-01", "2024-03-01T00:00:00+00:00"),
+        ("2024-03-01T12:00:00+01:00", "2024-03-01T11:00:00+00:00"),
+        ("soon", None),
+        (None, None),
+        (20240301, None),
+    ],
 )
 def test_parse_date(value, expected):
     parsed = parse_date(value)
@@ -237,7 +250,9 @@ def test_parse_date(value, expected):
     ],
 )
 def test_config_is_validated_eagerly(options, message):
-    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace("[", r"\[").replace("*", r"\*")):
+    with pytest.raises(
+        ConfigError, match=message.replace("(", r"\(").replace("[", r"\[").replace("*", r"\*")
+    ):
         DedupConfig(**options)
 
 

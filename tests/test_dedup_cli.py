@@ -47,9 +47,13 @@ def test_out_file_explains_each_cluster(corpus, tmp_path):
     record = json.loads(line)
     assert record["kept"] == "wire/original.txt"
     members = {member["id"]: member for member in record["members"]}
-    assert members["wire/original.txt"]["kept"] and members["wire/original.txt"]["similarity"] == 1.0
+    assert (
+        members["wire/original.txt"]["kept"] and members["wire/original.txt"]["similarity"] == 1.0
+    )
     assert 0.5 <= members["copy.txt"]["similarity"] < 1.0
-    assert any("debris fell on a residential building" in passage for passage in record["shared_passages"])
+    assert any(
+        "debris fell on a residential building" in passage for passage in record["shared_passages"]
+    )
 
 
 def test_drop_writes_only_kept_documents(corpus, tmp_path):

@@ -179,7 +179,8 @@ def read_documents(
             files = sorted(
                 path
                 for path in root.rglob("*")
-                if path.is_file() and not any(p.startswith(".") for p in path.relative_to(root).parts)
+                if path.is_file()
+                and not any(p.startswith(".") for p in path.relative_to(root).parts)
             )
             pairs = [(path, path.relative_to(root).as_posix()) for path in files]
         elif root.is_file():
@@ -202,7 +203,9 @@ def read_documents(
                         if not isinstance(text, str) or not isinstance(record, dict):
                             raise TypeError
                     except (json.JSONDecodeError, KeyError, TypeError):
-                        problems.append(f"{path}:{number}: not a JSON object with a string {text_field!r}")
+                        problems.append(
+                            f"{path}:{number}: not a JSON object with a string {text_field!r}"
+                        )
                         continue
                     doc_id = str(record.pop(id_field, f"{relative}:{number}"))
                     del record[text_field]
@@ -248,4 +251,3 @@ def _write_atomically(path: Path, content: str) -> None:
         os.replace(temporary, path)
     except OSError as error:
         raise InputError(f"{path}: cannot write: {error.strerror}") from None
-

@@ -110,7 +110,9 @@ def deduplicate(
     # A canonical order (by id), so nothing downstream can depend on the input order.
     order = sorted(range(len(docs)), key=lambda i: (docs[i].id, len(docs[i].text), docs[i].text))
     ordered = [docs[i] for i in order]
-    entries = [entry_of(doc, position, config) for doc, position in zip(ordered, order, strict=True)]
+    entries = [
+        entry_of(doc, position, config) for doc, position in zip(ordered, order, strict=True)
+    ]
     signatures = signatures_of([doc.text for doc in ordered], config, workers=workers)
     if index is not None:
         return index.check_and_add(signatures, entries, config)

@@ -93,9 +93,9 @@ class _Index:
         old = self._load(old_ids)
         # One index space: the batch first, then the indexed documents it may duplicate.
         all_entries = list(entries) + [old_entry for old_entry, _, _ in old]
-        all_signatures = np.concatenate(
-            [signatures] + [row[None, :] for _, row, _ in old]
-        ).astype(np.uint32)
+        all_signatures = np.concatenate([signatures] + [row[None, :] for _, row, _ in old]).astype(
+            np.uint32
+        )
         stored_cluster = {len(entries) + k: cluster for k, (_, _, cluster) in enumerate(old)}
         pairs, _ = verified_pairs(all_signatures, threshold=config.threshold)
         pairs = pairs[(pairs[:, 0] < len(entries))]  # old-old pairs were settled earlier
@@ -140,8 +140,11 @@ class _Index:
         # Documents indexed by an earlier (maybe interrupted) run of this batch: stored result.
         for doc_id, (cluster, score) in sorted(known.items()):
             if cluster != doc_id:
-                groups.append(DuplicateGroup(cluster, sorted([doc_id, cluster]),
-                                             {doc_id: score, cluster: 1.0}, [cluster]))
+                groups.append(
+                    DuplicateGroup(
+                        cluster, sorted([doc_id, cluster]), {doc_id: score, cluster: 1.0}, [cluster]
+                    )
+                )
         groups.sort(key=lambda group: group.kept)
         return DedupResult(_merged(groups), len(entries) + len(known), sorted(known))
 
@@ -390,6 +393,8 @@ class RedisIndex(_Index):
                 "cluster": cluster,
                 "similarity": score,
             }
-            pipe.hset(self.prefix + "signatures", entry.id, signatures[k].astype(np.uint32).tobytes())
+            pipe.hset(
+                self.prefix + "signatures", entry.id, signatures[k].astype(np.uint32).tobytes()
+            )
             pipe.hset(self.prefix + "docs", entry.id, json.dumps(record))
         pipe.execute()
