@@ -18,6 +18,7 @@ signatures exactly (the test suite checks that).
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
@@ -92,7 +93,8 @@ def _fmix64(value: int) -> int:
 def word_char_table() -> np.ndarray:
     """For every code point: is it part of a word (a letter, mark or digit)?"""
     table = np.zeros(0x110000, dtype=bool)
-    for code in range(0x110000):
+    # Planes 4-13 are unassigned and 15-16 private use; plane 14 holds variation selectors.
+    for code in itertools.chain(range(0x40000), range(0xE0000, 0xE1000)):
         if unicodedata.category(chr(code))[0] in "LMN":
             table[code] = True
     return table
