@@ -35,7 +35,8 @@ from datasketch import MinHash, MinHashLSH  # noqa: E402
 
 from cleaner.dedup import DedupConfig  # noqa: E402
 from cleaner.dedup.bands import band_hashes, candidate_pairs, lsh_params  # noqa: E402
-from cleaner.dedup.cluster import Entry, group, similarities  # noqa: E402
+from cleaner.dedup.cluster import Entry  # noqa: E402
+from cleaner.dedup.corpus import deduplicate_signatures  # noqa: E402
 from cleaner.dedup.index import SqliteIndex  # noqa: E402
 from cleaner.dedup.shingles import word_char_table  # noqa: E402
 from cleaner.dedup.signatures import Signer  # noqa: E402
@@ -184,9 +185,12 @@ def index_throughput(count: int, batch: int) -> None:
         index.close()
 
 
-def _signatures_of_range(bounds: tuple[int, int]) -> np.ndarray:
+def _signatures_of_range(bounds: tuple[int, int]) -> tuple[np.ndarray, list[int]]:
+    """Documents are generated in the workers: shipping 3 GB of text to them would measure
+    pickling, not dedup."""
     signer = Signer(num_perm=CONFIG.num_perm, seed=CONFIG.seed, ngram=CONFIG.ngram)
-    return signer.signatures([document(i) for i in range(*bounds)])
+    texts = [document(i) for i in range(*bounds)]
+    return signer.signatures(texts), [len(text) for text in texts]
 
 
 def scale(count: int) -> None:
@@ -195,19 +199,31 @@ def scale(count: int) -> None:
     chunk = 2000
     bounds = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
     signatures = np.empty((count, CONFIG.num_perm), dtype=np.uint32)
+    lengths: list[int] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for (start, stop), rows in zip(bounds, pool.map(_signatures_of_range, bounds), strict=True):
+        for (start, stop), (rows, sizes) in zip(
+            bounds, pool.map(_signatures_of_range, bounds), strict=True
+        ):
             signatures[start:stop] = rows
+            lengths.extend(sizes)
     signed = time.perf_counter()
-    bands, rows = lsh_params(CONFIG.threshold, CONFIG.num_perm)
-    pairs = candidate_pairs(band_hashes(signatures, bands, rows))
-    scores = similarities(signatures, pairs[:, 0], pairs[:, 1])
-    verified = pairs[scores >= CONFIG.threshold]
-    entries = [Entry(f"doc{i:08d}", 3000) for i in range(count)]
-    clusters = group(signatures, entries, verified, keep="longest")
+    entries = [Entry(f"doc{i:08d}", length) for i, length in enumerate(lengths)]
+    result = deduplicate_signatures(signatures, entries, CONFIG)
     finished = time.perf_counter()
-    planted = {(i - PLANT_DISTANCE, i) for i in range(PLANT_EVERY - 1, count, PLANT_EVERY)}
-    found = {tuple(pair) for pair in verified.tolist()}
+    planted = {
+        (f"doc{i - PLANT_DISTANCE:08d}", f"doc{i:08d}")
+        for i in range(PLANT_EVERY - 1, count, PLANT_EVERY)
+    }
+    found = {
+        (a, b) for group in result.clusters for a in group.members for b in group.members if a < b
+    }
+    cpu = sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+    )
     peak = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
@@ -218,9 +234,9 @@ def scale(count: int) -> None:
         f"{finished - signed:.0f} s), peak RSS {peak / 1e6:.2f} GB"
     )
     print(
-        f"   {len(pairs)} candidate pairs, {len(verified)} verified, {len(clusters)} clusters; "
-        f"planted copies found {len(planted & found)}/{len(planted)}, "
-        f"other pairs {len(found - planted)}"
+        f"   {len(result.clusters)} clusters; planted copies found "
+        f"{len(planted & found)}/{len(planted)}, other pairs {len(found - planted)}; "
+        f"CPU {cpu:.0f} s (process and workers)"
     )
 
 

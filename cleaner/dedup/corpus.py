@@ -117,6 +117,18 @@ def deduplicate(
     if index is not None:
         return index.check_and_add(signatures, entries, config)
     texts = [doc.text for doc in ordered] if config.exact else None
+    return deduplicate_signatures(signatures, entries, config, texts=texts)
+
+
+def deduplicate_signatures(
+    signatures: np.ndarray,
+    entries: Sequence[Entry],
+    config: DedupConfig,
+    *,
+    texts: Sequence[str] | None = None,
+) -> DedupResult:
+    """Clusters from precomputed signature rows (an array or a disk-backed `np.memmap`) and
+    their entries, for corpora whose texts do not fit in memory: only these are kept."""
     found = clusters_of(
         signatures,
         entries,
@@ -133,7 +145,7 @@ def deduplicate(
         )
         for cluster in found
     ]
-    return DedupResult(groups, len(docs))
+    return DedupResult(groups, len(entries))
 
 
 def flag_documents(docs: Sequence[Document], result: DedupResult) -> None:
