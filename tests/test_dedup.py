@@ -287,3 +287,34 @@ def test_flags_are_added_once_per_cluster_member():
     flag_documents(docs, result)
     assert [len(doc.flags) for doc in docs] == [1, 1]
     assert docs[1].flags[0].data["similarity"] == 1.0
+
+
+def test_candidate_pairs_equal_datasketch_minhash_lsh_query_results():
+    from datasketch import MinHashLSH
+
+    rng = random.Random(9)
+    words = (STORY + " " + OTHER).split()
+    texts = []
+    for _ in range(60):
+        base = [rng.choice(words) for _ in range(80)]
+        texts.append(" ".join(base))
+        for copy in range(rng.randint(0, 2)):
+            edited = list(base)
+            for _ in range(4 + copy * 8):
+                edited[rng.randrange(len(edited))] = rng.choice(words)
+            texts.append(" ".join(edited))
+    signer = Signer(num_perm=128, seed=1, ngram=3)
+    rows = signer.signatures(texts)
+    bands, band_rows = lsh_params(0.5, 128)
+    ours = {tuple(pair) for pair in candidate_pairs(band_hashes(rows, bands, band_rows)).tolist()}
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    for number, row in enumerate(rows):
+        lsh.insert(number, signer.minhash(row))
+    theirs = {
+        (min(number, other), max(number, other))
+        for number, row in enumerate(rows)
+        for other in lsh.query(signer.minhash(row))
+        if other != number
+    }
+    assert ours == theirs
+    assert len(ours) > 20
