@@ -114,12 +114,14 @@ class _Index:
                 # Documents already indexed were already kept or dropped: new copies join the
                 # cluster of the indexed document the policy prefers.
                 kept_ids = sorted({stored_cluster[m] for m in old_members})
-                kept_entries = {e.id: e for e in self._entries(kept_ids)}
-                kept_id = min(
-                    kept_ids,
-                    key=lambda k: _policy_key(kept_entries.get(k), k, config.keep),
-                )
-                kept_row = self._signature(kept_id)
+                kept_docs = {entry.id: (entry, row) for entry, row, _ in self._load(kept_ids)}
+                # A kept document missing from the store (a Redis index written by a crashed
+                # run) cannot lead: its cluster's indexed members here stand in for it.
+                kept_docs = kept_docs or {
+                    id_of[m]: (all_entries[m], all_signatures[m]) for m in old_members
+                }
+                kept_id = min(kept_docs, key=lambda k: keep_key(kept_docs[k][0], config.keep))
+                kept_row = kept_docs[kept_id][1]
             else:
                 kept = pick_kept(all_entries, members, config.keep)
                 kept_id, kept_row = id_of[kept], all_signatures[kept]
@@ -147,16 +149,6 @@ class _Index:
                 )
         groups.sort(key=lambda group: group.kept)
         return DedupResult(_merged(groups), len(entries) + len(known), sorted(known))
-
-    def _signature(self, doc_id: str) -> np.ndarray:
-        return self._load([doc_id])[0][1]
-
-    def _entries(self, ids: Sequence[str]) -> list[Entry]:
-        return [entry for entry, _, _ in self._load(ids)]
-
-
-def _policy_key(entry: Entry | None, doc_id: str, policy: str) -> tuple:
-    return keep_key(entry or Entry(doc_id, 0), policy)
 
 
 def _merged(groups: list[DuplicateGroup]) -> list[DuplicateGroup]:
