@@ -226,14 +226,17 @@ class SqliteIndex(_Index):
     def _candidates(self, signatures: np.ndarray, band_values: np.ndarray) -> list[str]:
         if not len(band_values):
             return []
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS probe (band INTEGER, hash INTEGER)")
-        self.db.execute("DELETE FROM probe")
         rows = [
             (band, value)
             for band in range(band_values.shape[1])
             for value in _signed(band_values[:, band])
         ]
-        self.db.executemany("INSERT INTO probe VALUES (?, ?)", rows)
+        # One transaction: in autocommit mode every probe row would be a transaction of its own.
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS probe (band INTEGER, hash INTEGER)")
+            self.db.execute("DELETE FROM probe")
+            self.db.executemany("INSERT INTO probe VALUES (?, ?)", rows)
         found = self.db.execute(
             "SELECT DISTINCT docs.id FROM probe JOIN bands USING (band, hash)"
             " JOIN docs ON docs.row = bands.row ORDER BY docs.id"
