@@ -245,14 +245,19 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=2000, help="docs for the throughput run")
     parser.add_argument("--memory-docs", type=int, default=100_000)
     parser.add_argument("--index-docs", type=int, default=20_000)
+    parser.add_argument("--parts", default="1,2,3", help="which of parts 1-3 to run")
     parser.add_argument("--scale", type=int, default=0, help="only dedup this many generated docs")
     arguments = parser.parse_args()
     if arguments.scale:
         scale(arguments.scale)
         return
-    throughput([document(i) for i in range(arguments.docs)])
-    memory(arguments.memory_docs)
-    index_throughput(arguments.index_docs, 5000)
+    parts = set(arguments.parts.split(","))
+    if "1" in parts:
+        throughput([document(i) for i in range(arguments.docs)])
+    if "2" in parts:
+        memory(arguments.memory_docs)
+    if "3" in parts:
+        index_throughput(arguments.index_docs, 5000)
 
 
 if __name__ == "__main__":
