@@ -318,3 +318,14 @@ def test_candidate_pairs_equal_datasketch_minhash_lsh_query_results():
     }
     assert ours == theirs
     assert len(ours) > 20
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(), max_size=6))
+def test_any_text_gets_a_signature_equal_to_the_reference(texts):
+    # Lone surrogates (from JSON "\ud800" escapes) included.
+    signer = Signer(num_perm=16, seed=0, ngram=3)
+    rows = signer.signatures([*texts, "\ud800 lone surrogate"])
+    for number, text in enumerate(texts):
+        expected = signer.reference_minhash(shingles_of(text, ngram=3)).hashvalues
+        assert np.array_equal(rows[number], expected)

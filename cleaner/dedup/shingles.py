@@ -127,7 +127,7 @@ def word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     # Spaces around and between texts, so no word runs over a boundary and every word has a
     # start edge.
     joined = " " + " ".join(lowered) + " "
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     is_word = word_char_table()[codes]
     starts = (np.flatnonzero(is_word[1:] != is_word[:-1]) + 1)[0::2]
     hashes = np.zeros(0, dtype=np.uint64)
