@@ -161,6 +161,9 @@ def test_redis_index_checks_later_batches(redis_url):
     ]
     again = run(redis_url, [Document("new", STORY + " Source link.")])
     assert again.already_indexed == ["new"]
+    index = open_index(redis_url, DedupConfig())
+    assert len(index) == 4
+    index.close()
 
 
 @needs_redis

@@ -7,7 +7,6 @@ the documents came in and however many workers computed the signatures (for `kee
 the input order is the criterion itself).
 
 >>> entries = [Entry("a.txt", 40), Entry("b.txt", 52), Entry("c.txt", 10)]
->>> import numpy as np
 >>> pick_kept(entries, [0, 1], "longest")
 1
 """

@@ -46,15 +46,6 @@ class DuplicateGroup:
     def id(self) -> str:
         return self.kept
 
-    def to_dict(self) -> dict:
-        return {
-            "cluster": self.id,
-            "kept": self.kept,
-            "members": self.members,
-            "similarity": {key: round(value, 4) for key, value in self.similarity.items()},
-            "indexed": self.indexed,
-        }
-
 
 @dataclass
 class DedupResult:
