@@ -329,3 +329,8 @@ def test_any_text_gets_a_signature_equal_to_the_reference(texts):
     for number, text in enumerate(texts):
         expected = signer.reference_minhash(shingles_of(text, ngram=3)).hashvalues
         assert np.array_equal(rows[number], expected)
+
+
+def test_threshold_one_groups_exact_copies_only():
+    docs = [Document("a", STORY), Document("b", STORY.upper()), Document("c", STORY + " More.")]
+    assert clusters(deduplicate(docs, DedupConfig(threshold=1.0))) == [("a", ["a", "b"])]

@@ -192,3 +192,9 @@ def test_redis_index_never_stores_pickles(redis_url):
             values = [client.get(key)]
         assert not any(value.startswith(b"\x80") for value in values), key  # pickle protocol 2+
     client.close()
+
+
+@needs_redis
+def test_redis_index_explains_a_threshold_with_one_band(redis_url):
+    with pytest.raises(ConfigError, match="needs at least 2 bands"):
+        open_index(redis_url, DedupConfig(threshold=1.0))

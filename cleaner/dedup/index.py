@@ -309,6 +309,12 @@ class RedisIndex(_Index):
 
         self.url = url
         self.params = index_params(config)
+        if self.params["bands"] < 2:
+            raise ConfigError(
+                f"{url}: datasketch's Redis LSH needs at least 2 bands; threshold "
+                f"{config.threshold} with num_perm {config.num_perm} gives 1 "
+                "(use a lower threshold, at most 0.98 with num_perm 128)"
+            )
         self.signer = Signer(num_perm=config.num_perm, seed=config.seed, ngram=config.ngram)
         options = redis.connection.parse_url(url)
         self.client = redis.Redis(**options)
