@@ -333,4 +333,7 @@ def test_any_text_gets_a_signature_equal_to_the_reference(texts):
 
 def test_threshold_one_groups_exact_copies_only():
     docs = [Document("a", STORY), Document("b", STORY.upper()), Document("c", STORY + " More.")]
-    assert clusters(deduplicate(docs, DedupConfig(threshold=1.0))) == [("a", ["a", "b"])]
+    # One extra shingle in fifty rarely moves any of 128 minima: only exact sets tell c apart.
+    assert clusters(deduplicate(docs, DedupConfig(threshold=1.0, exact=True))) == [
+        ("a", ["a", "b"])
+    ]
