@@ -184,14 +184,31 @@ def run_batch(
     total = sum(_size(source) for source in sources)
     items = _read(sources, options, stdin)
     cleaned = _clean_in_order(items, pipeline, settings, options)
-    # A corpus-level pass (near-duplicates across all documents) goes here: it sees every
-    # cleaned record in order before anything is written.
+    corpus_stages = [stage for stage in pipeline.stages if hasattr(stage, "corpus_pass")]
+    if corpus_stages:
+        cleaned = _corpus_pass(cleaned, corpus_stages, options)
     sink = None
     if options.write:
         sink = _FolderSink(folder) if folder is not None else _StreamSink(stdout)  # type: ignore[arg-type]
     _write(cleaned, sink, options, report, on_document, on_progress, total)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _corpus_pass(items: Iterator[Item], stages: list[Any], options: BatchOptions) -> Iterator[Item]:
+    """Stages that judge the corpus as a whole (near-duplicates) see every cleaned document
+    before anything is written, so the corpus is held in memory here (`--skip dedup` streams
+    in constant memory). A JSONL record gets such a stage's flags in a field of its name."""
+    held = list(items)
+    records = [item for item in held if isinstance(item, Record) and item.doc is not None]
+    docs = [record.doc for record in records]
+    for stage in stages:
+        stage.corpus_pass(docs, workers=options.worker_count)
+        for record in records:
+            flags = [flag.to_dict() for flag in record.doc.flags if flag.stage == stage.name]
+            if record.fields is not None and flags:
+                record.fields[stage.name] = flags
+    yield from held
 
 
 def _check_output(

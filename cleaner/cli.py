@@ -22,6 +22,7 @@ import typer
 
 from cleaner import __version__
 from cleaner.batch import BatchOptions, Summary, run_batch
+from cleaner.commands.dedup import dedup as dedup_command
 from cleaner.config import parse_assignment
 from cleaner.errors import ConfigError, OutputError
 from cleaner.io import DEFAULT_MAX_DOC_BYTES, AtomicWriter, Record, Source
@@ -544,3 +545,6 @@ def _trimmed(before: str, after: str, context: int = 30, limit: int = 200) -> tu
 
 def main() -> None:
     app(prog_name="cleaner")
+
+
+app.command(name="dedup")(dedup_command)

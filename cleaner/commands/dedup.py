@@ -11,8 +11,6 @@ ones). Exit codes: 0 ok, 1 some documents could not be read, 2 usage or configur
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +22,7 @@ from cleaner.dedup.explain import shared_passages
 from cleaner.dedup.index import open_index
 from cleaner.document import Document
 from cleaner.errors import CleanerError, ConfigError, InputError
+from cleaner.io import AtomicWriter, Record, Source, encode_record, find_sources, read_records
 from cleaner.pipeline import Pipeline
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -94,10 +93,12 @@ def dedup(
         loaded, problems = read_documents(inputs, text_field=text_field, id_field=id_field)
         for problem in problems:
             typer.echo(f"cleaner: error: {problem}", err=True)
-        docs = [doc for _, doc in loaded]
+        records = [record for _, record in loaded if record.doc is not None]
         if clean:
             pipeline = Pipeline(skip=["dedup"])
-            docs = [pipeline(doc) for doc in docs]
+            for record in records:
+                record.doc = pipeline(record.doc)
+        docs = [record.doc for record in records]
         opened = open_index(index, config) if index else None
         try:
             result = deduplicate(docs, config, workers=workers, index=opened)
@@ -108,7 +109,7 @@ def dedup(
         if out is not None:
             _write_atomically(out, "".join(_cluster_line(group, docs) for group in result.clusters))
         if output_dir is not None:
-            _write_documents(output_dir, loaded, docs, result, drop=drop)
+            _write_documents(output_dir, loaded, result, drop=drop)
     except CleanerError as error:
         typer.echo(f"cleaner: error: {error}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
@@ -168,86 +169,52 @@ def _cluster_line(group, docs: list[Document]) -> str:
 
 def read_documents(
     inputs: list[str], *, text_field: str, id_field: str
-) -> tuple[list[tuple[tuple[Path, str], Document]], list[str]]:
-    """Documents of the inputs with where they came from (`(output path, format)`), and the
-    problems of those that could not be read. Ids as `cleaner clean` gives them: the path
-    relative to the input folder for text files, the id field for JSONL records."""
-    loaded, problems = [], []
-    for given in inputs:
-        root = Path(given)
-        if root.is_dir():
-            files = sorted(
-                path
-                for path in root.rglob("*")
-                if path.is_file()
-                and not any(p.startswith(".") for p in path.relative_to(root).parts)
-            )
-            pairs = [(path, path.relative_to(root).as_posix()) for path in files]
-        elif root.is_file():
-            pairs = [(root, root.name)]
-        else:
-            raise ConfigError(f"{root}: no such file or folder")
-        for path, relative in pairs:
-            try:
-                data = path.read_bytes()
-            except OSError as error:
-                problems.append(f"{path}: cannot read: {error.strerror}")
-                continue
-            if path.name.endswith(".jsonl"):
-                for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        record = json.loads(line)
-                        text = record[text_field]
-                        if not isinstance(text, str) or not isinstance(record, dict):
-                            raise TypeError
-                    except (json.JSONDecodeError, KeyError, TypeError):
-                        problems.append(
-                            f"{path}:{number}: not a JSON object with a string {text_field!r}"
-                        )
-                        continue
-                    doc_id = str(record.pop(id_field, f"{relative}:{number}"))
-                    del record[text_field]
-                    doc = Document(id=doc_id, text=text, metadata=record)
-                    loaded.append(((Path(relative), "jsonl"), doc))
-            else:
-                try:
-                    text = data.decode("utf-8")
-                except UnicodeDecodeError as error:
-                    problems.append(f"{path}: not UTF-8 text (byte {error.start})")
-                    continue
-                loaded.append(((Path(relative), "text"), Document(id=relative, text=text)))
+) -> tuple[list[tuple[Source, Record]], list[str]]:
+    """The records of the inputs as `cleaner clean` reads them (same walk, formats and ids: the
+    path relative to the input folder for text files, the id field for JSONL records), and the
+    problems of those that could not be read."""
+    sources, problems = find_sources(inputs)
+    loaded = []
+    for source in sources:
+        try:
+            for record in read_records(source, text_field=text_field, id_field=id_field):
+                if record.error:
+                    problems.append(record.error)
+                loaded.append((source, record))
+        except InputError as error:
+            problems.append(str(error))
     return loaded, problems
 
 
 def _write_documents(
-    folder: Path, loaded, docs: list[Document], result: DedupResult, *, drop: bool
+    folder: Path, loaded: list[tuple[Source, Record]], result: DedupResult, *, drop: bool
 ) -> None:
     dropped = result.duplicates if drop else set()
-    outputs: dict[Path, list[str]] = {}
-    for ((relative, kind), _), doc in zip(loaded, docs, strict=True):
-        if doc.id in dropped:
-            outputs.setdefault(relative, [])
-            continue
-        if kind == "text":
-            outputs[relative] = [doc.text]
-        else:
-            flags = [flag.to_dict() for flag in doc.flags if flag.stage == "dedup"]
-            record = {"id": doc.id, "text": doc.text, **doc.metadata, "dedup": flags}
-            outputs.setdefault(relative, []).append(json.dumps(record, ensure_ascii=False) + "\n")
-    for relative, parts in outputs.items():
-        if not parts and relative.suffix != ".jsonl":
-            continue
-        _write_atomically(folder / relative, "".join(parts))
+    writers: dict[Path, AtomicWriter] = {}
+    try:
+        for source, record in loaded:
+            path = folder / source.relative
+            if path not in writers:
+                writers[path] = AtomicWriter(path, compress=source.format == "jsonl.gz")
+            if record.doc is not None and record.doc.id in dropped:
+                continue
+            if record.doc is not None and record.fields is not None:
+                flags = [flag.to_dict() for flag in record.doc.flags if flag.stage == "dedup"]
+                if flags:
+                    record.fields["dedup"] = flags
+            writers[path].write(encode_record(record, source.format))
+        for path, writer in writers.items():
+            if writer.bytes_written or path.suffix != ".txt" and not path.name.endswith(".md"):
+                writer.commit()
+            else:
+                writer.abort()
+    except BaseException:
+        for writer in writers.values():
+            writer.abort()
+        raise
 
 
 def _write_atomically(path: Path, content: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(content)
-        os.replace(temporary, path)
-    except OSError as error:
-        raise InputError(f"{path}: cannot write: {error.strerror}") from None
+    writer = AtomicWriter(path)
+    writer.write(content.encode("utf-8"))
+    writer.commit()
