@@ -337,3 +337,19 @@ def test_threshold_one_groups_exact_copies_only():
     assert clusters(deduplicate(docs, DedupConfig(threshold=1.0, exact=True))) == [
         ("a", ["a", "b"])
     ]
+
+
+def test_signatures_on_disk_give_the_same_clusters(tmp_path):
+    from cleaner.dedup.corpus import deduplicate_signatures, entry_of, signatures_of
+
+    docs = corpus(2)
+    config = DedupConfig()
+    docs.sort(key=lambda doc: doc.id)
+    rows = signatures_of([doc.text for doc in docs], config)
+    on_disk = np.lib.format.open_memmap(
+        tmp_path / "signatures.npy", mode="w+", dtype=np.uint32, shape=rows.shape
+    )
+    on_disk[:] = rows
+    entries = [entry_of(doc, number, config) for number, doc in enumerate(docs)]
+    expected = clusters(deduplicate(docs, config))
+    assert expected and clusters(deduplicate_signatures(on_disk, entries, config)) == expected

@@ -58,3 +58,21 @@ def test_dedup_is_a_command_of_cleaner(feed):
     result = CliRunner().invoke(app, ["dedup", str(feed), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["clusters"] == [["copy", "wire"]]
+
+
+def test_clean_checks_a_batch_against_an_index_set_as_an_option(feed, tmp_path):
+    index = tmp_path / "seen.db"
+    option = f'dedup.index="{index}"'
+    first = CliRunner().invoke(
+        app, ["clean", str(feed), "-o", str(tmp_path / "a"), "--set", option]
+    )
+    assert first.exit_code == 0, first.output
+    later = tmp_path / "later.jsonl"
+    later.write_text(json.dumps({"id": "reprint", "text": "Breaking: " + STORY}) + "\n")
+    second = CliRunner().invoke(
+        app, ["clean", str(later), "-o", str(tmp_path / "b"), "--set", option]
+    )
+    assert second.exit_code == 0, second.output
+    [record] = map(json.loads, (tmp_path / "b" / "later.jsonl").read_text().splitlines())
+    [flag] = record["dedup"]
+    assert flag["rule"] == "dedup.duplicate" and flag["data"]["kept"] == "copy"
