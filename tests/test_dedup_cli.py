@@ -3,7 +3,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from cleaner.commands.dedup import app
+from cleaner.cli import app
 
 STORY = (
     "Air defence forces shot down most of the drones launched at Kyiv overnight, the city "
@@ -142,3 +142,21 @@ def test_second_run_with_index_flags_new_copies_of_old_documents(corpus, tmp_pat
     mismatch = invoke(batch, "--index", index, "--ngram", "4")
     assert mismatch.exit_code == 2
     assert "index was built with ngram=3; this run uses ngram=4" in mismatch.stderr
+
+
+def test_a_document_that_fails_to_clean_is_reported_and_still_compared(corpus, monkeypatch):
+    from cleaner.pipeline import Pipeline
+
+    def fail_on_council(self, doc):
+        if doc.id == "council.txt":
+            raise RuntimeError("stage bug")
+        return doc
+
+    monkeypatch.setattr(Pipeline, "__call__", fail_on_council)
+    result = invoke(corpus, "--json")
+    assert result.exit_code == 1
+    assert (
+        "council.txt: cleaning failed (RuntimeError: stage bug); deduplicated as read"
+        in result.stderr
+    )
+    assert json.loads(result.stdout)["documents"] == 3

@@ -28,15 +28,7 @@ from cleaner.pipeline import Pipeline
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SUMMARY_CLUSTERS = 10
 
-app = typer.Typer(add_completion=False, help="Near-duplicate detection.")
 
-
-@app.callback()
-def _group() -> None:
-    """A group, so `dedup` is a sub-command here as it is under `cleaner`."""
-
-
-@app.command("dedup")
 def dedup(
     inputs: Annotated[
         list[str], typer.Argument(metavar="INPUT", help="Text files, .jsonl files or folders.")
@@ -91,13 +83,11 @@ def dedup(
         if workers < 1:
             raise ConfigError(f"--workers must be at least 1, got {workers}")
         loaded, problems = read_documents(inputs, text_field=text_field, id_field=id_field)
-        for problem in problems:
-            typer.echo(f"cleaner: error: {problem}", err=True)
         records = [record for _, record in loaded if record.doc is not None]
         if clean:
-            pipeline = Pipeline(skip=["dedup"])
-            for record in records:
-                record.doc = pipeline(record.doc)
+            problems += _clean_all(records)
+        for problem in problems:
+            typer.echo(f"cleaner: error: {problem}", err=True)
         docs = [record.doc for record in records]
         opened = open_index(index, config) if index else None
         try:
@@ -117,6 +107,25 @@ def dedup(
         typer.echo(json.dumps(clusters_json(result), ensure_ascii=False))
     typer.echo(summary(result), err=True)
     raise typer.Exit(EXIT_FAILED if problems else EXIT_OK)
+
+
+def _clean_all(records: list[Record]) -> list[str]:
+    """Clean the documents in place (all stages but dedup); the problems of those that fail,
+    which are then deduplicated as read."""
+    pipeline = Pipeline(skip=["dedup"])
+    problems = []
+    for record in records:
+        doc = record.doc
+        text, metadata = doc.text, dict(doc.metadata)
+        try:
+            record.doc = pipeline(doc)
+        except Exception as error:  # a bug met on one document must not stop the batch
+            record.doc = Document(id=doc.id, text=text, metadata=metadata)
+            problems.append(
+                f"{record.location}: cleaning failed ({type(error).__name__}: {error}); "
+                "deduplicated as read"
+            )
+    return problems
 
 
 def clusters_json(result: DedupResult) -> dict[str, Any]:
