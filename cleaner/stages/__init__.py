@@ -21,6 +21,7 @@ from cleaner.config import StageConfig
 from cleaner.document import Document
 from cleaner.stages.dedup import DedupStage
 from cleaner.stages.langid import LangidStage
+from cleaner.stages.spelling import SpellingStage
 from cleaner.stages.unicode import UnicodeStage
 
 
@@ -38,6 +39,7 @@ REGISTRY: dict[str, type[Stage]] = {
     for stage in (
         UnicodeStage,
         LangidStage,
+        SpellingStage,
         DedupStage,
     )
 }
