@@ -53,6 +53,7 @@ class KeepContext:
     text: str
     is_regex: bool
     pattern: re.Pattern[str]
+    needle: str | None = None  # a lowercase piece every match contains: a cheap pre-check
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,8 @@ def _clean_string(entry: RuleEntry, value: Any, what: str) -> str:
 
 def _parse_exception(entry: RuleEntry, value: Any) -> KeepContext:
     if isinstance(value, str) and value.strip():
-        return KeepContext(value, False, literal_exception_pattern(value))
+        pieces = re.split(f"[\\s{APOSTROPHES}]+", value.lower())
+        return KeepContext(value, False, literal_exception_pattern(value), max(pieces, key=len))
     if isinstance(value, dict):
         value = {key: item for key, item in value.items() if key != "__line__"}
     if isinstance(value, dict) and set(value) == {"regex"} and isinstance(value["regex"], str):

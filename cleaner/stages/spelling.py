@@ -1,17 +1,19 @@
 """Stage `spelling`: place and person names put in one canonical spelling (Kiev -> Kyiv).
 
 The entries of a language (`rules/spelling/<lang>/*.yaml`, see `cleaner.spelling_rules`) are
-compiled into one Aho-Corasick automaton over the lowercased text, so a pass costs about the
-same with 50 entries as with 5,000. Every occurrence the automaton reports is then checked
-where it stands, which is cheap because names are rare in running text:
+compiled into one Aho-Corasick automaton (every spelling in the case shapes it may take), so a
+pass costs about the same with 50 entries as with 5,000. Every occurrence the automaton
+reports is then checked where it stands, which is cheap because names are rare in running
+text:
 
 - whole words only: no letter, digit, `_`, `@`, `#` or `/` on either side, and not inside a
   domain name (`kiev.ua`), so hashtags, handles and URLs keep their spelling;
 - case: a variant matches as written, in capitals or (unless the entry says `lowercase:
   false`) in lowercase; capitals give the canonical form in capitals ("KIEV" -> "KYIV"), any
   other shape gives the canonical form as written ("kyiv" -> "Kyiv");
-- exceptions: an occurrence covered by one of its entry's exception matches on the same line
-  stays ("chicken Kiev");
+- exceptions: an occurrence covered by one of its entry's exception matches stays ("chicken
+  Kiev"); exceptions are looked for on the occurrence's line, up to `EXCEPTION_REACH` (150)
+  characters either side;
 - leftmost-longest: where matches overlap, the one that starts first wins, then the longest,
   so "Vitaliy Klychko" is one name, and a canonical name ("Bilhorod-Dnistrovskyi") protects the
   shorter names inside it.
@@ -36,6 +38,7 @@ from cleaner.spelling_rules import APOSTROPHES, SpellingEntry, iter_forms, load_
 
 _LEFT_STOPS = frozenset("_@#/\\")
 _RIGHT_STOPS = frozenset("_@/\\")
+EXCEPTION_REACH = 150
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,14 +62,6 @@ class SpellingConfig(StageConfig):
             raise ConfigError("option spelling.disabled_rules must be a list of rule ids")
 
 
-class Form(NamedTuple):
-    """One spelling the automaton looks for, and what it becomes."""
-
-    spelled: str
-    entry: SpellingEntry
-    is_canonical: bool
-
-
 class Match(NamedTuple):
     start: int
     end: int
@@ -77,6 +72,10 @@ class Match(NamedTuple):
 class Matcher:
     """All entries of one language compiled into one automaton.
 
+    The automaton holds every spelling in each case shape it may take (as written, in capitals,
+    in lowercase) with its replacement, so text that is already canonical produces no hit at
+    all, except for the canonical names that hold a shorter name inside them and must shield it.
+
     >>> from cleaner.rules import shipped_rules_dir
     >>> from cleaner.spelling_rules import load_rules
     >>> Matcher(load_rules(shipped_rules_dir())["en"]).replace("KIEV: kyiv's mayor, Vitaliy Klychko")
@@ -85,14 +84,22 @@ class Matcher:
 
     def __init__(self, entries: Iterable[SpellingEntry]) -> None:
         self.entries = list(entries)
-        keys: dict[str, list[Form]] = {}
+        targets: dict[str, tuple[SpellingEntry, str]] = {}
         for form, entry, is_canonical in iter_forms(self.entries):
             for spelled in _apostrophe_forms(form):
-                keys.setdefault(spelled.lower(), []).append(Form(spelled, entry, is_canonical))
+                shapes = [(spelled, spelled if is_canonical else entry.canonical)]
+                if spelled.upper() != spelled:
+                    shapes.append((spelled.upper(), entry.canonical.upper()))
+                if entry.lowercase and spelled.lower() != spelled:
+                    shapes.append((spelled.lower(), entry.canonical))
+                for shape, replacement in shapes:
+                    targets.setdefault(shape, (entry, replacement))
+        shielding = _keys_holding_other_keys(targets)
         self.automaton = ahocorasick.Automaton()
-        for key, forms in keys.items():
-            self.automaton.add_word(key, (len(key), tuple(forms)))
-        self.empty = not keys
+        for shape, (entry, replacement) in targets.items():
+            if shape != replacement or shape in shielding:
+                self.automaton.add_word(shape, (len(shape), entry, replacement))
+        self.empty = len(self.automaton) == 0
         if not self.empty:
             self.automaton.make_automaton()
 
@@ -100,28 +107,26 @@ class Matcher:
         """The replacements to make in `text`, left to right, non-overlapping."""
         if self.empty:
             return
-        lowered = _lower_same_length(text)
         candidates = []
-        for last, (length, forms) in self.automaton.iter(lowered):
-            start, end = last + 1 - length, last + 1
-            if not _whole_word(text, start, end):
-                continue
-            found = _accept(text[start:end], forms)
-            if found is not None:
-                candidates.append((start, -end, found))
+        for last, (length, entry, replacement) in self.automaton.iter(text):
+            end = last + 1
+            start = end - length
+            if _whole_word(text, start, end):
+                candidates.append((start, -end, entry, replacement))
         if not candidates:
             return
         candidates.sort(key=lambda c: (c[0], c[1]))
         cursor = 0
-        for start, negative_end, (form, replacement) in candidates:
+        for start, negative_end, entry, replacement in candidates:
             end = -negative_end
             if start < cursor:
                 continue
-            if replacement != text[start:end] and _excepted(text, start, end, form.entry):
+            changes = replacement != text[start:end]
+            if changes and _excepted(text, start, end, entry):
                 continue
             cursor = end
-            if replacement != text[start:end]:
-                yield Match(start, end, form.entry, replacement)
+            if changes:
+                yield Match(start, end, entry, replacement)
 
     def replace(self, text: str) -> str:
         pieces = []
@@ -132,19 +137,22 @@ class Matcher:
         return "".join(pieces) + text[cursor:]
 
 
+def _keys_holding_other_keys(keys: Iterable[str]) -> set[str]:
+    """The keys that contain another key (found with a throwaway automaton, in linear time)."""
+    keys = list(keys)
+    if not keys:
+        return set()
+    finder = ahocorasick.Automaton()
+    for key in keys:
+        finder.add_word(key, len(key))
+    finder.make_automaton()
+    return {key for key in keys if any(length < len(key) for _, length in finder.iter(key))}
+
+
 def _apostrophe_forms(form: str) -> list[str]:
     if not any(a in form for a in APOSTROPHES):
         return [form]
     return [form.translate({ord(a): target for a in APOSTROPHES}) for target in APOSTROPHES]
-
-
-def _lower_same_length(text: str) -> str:
-    """`text.lower()`, except that the few characters whose lowercase is longer ("İ") stay, so
-    that offsets in the lowered text are offsets in the text."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:
@@ -163,27 +171,22 @@ def _whole_word(text: str, start: int, end: int) -> bool:
     return True
 
 
-def _accept(occurrence: str, forms: tuple[Form, ...]) -> tuple[Form, str] | None:
-    """The form whose case shape the occurrence has, and the occurrence's replacement."""
-    for form in forms:
-        spelled = form.spelled
-        if occurrence == spelled:
-            return form, form.entry.canonical if not form.is_canonical else occurrence
-        if occurrence == spelled.upper() and occurrence != occurrence.lower():
-            return form, form.entry.canonical.upper()
-        if occurrence == spelled.lower() and form.entry.lowercase:
-            return form, form.entry.canonical
-    return None
-
-
 def _excepted(text: str, start: int, end: int, entry: SpellingEntry) -> bool:
+    """Whether an exception of the entry, matched on the same line within `EXCEPTION_REACH`
+    characters of the occurrence, covers it."""
     if not entry.exceptions:
         return False
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end == -1 else line_end
+    low = max(0, start - EXCEPTION_REACH)
+    newline = text.rfind("\n", low, start)
+    low = low if newline == -1 else newline + 1
+    high = min(len(text), end + EXCEPTION_REACH)
+    newline = text.find("\n", end, high)
+    high = high if newline == -1 else newline
+    window = text[low:high].lower()
     for exception in entry.exceptions:
-        for found in exception.pattern.finditer(text, line_start, line_end):
+        if exception.needle is not None and exception.needle not in window:
+            continue
+        for found in exception.pattern.finditer(text, low, high):
             if found.start() <= start and end <= found.end():
                 return True
     return False
