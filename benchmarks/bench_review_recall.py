@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cleaner.rules import shipped_rules_dir  # noqa: E402
-from cleaner.spelling_review import remove_variant, review  # noqa: E402
+from cleaner.spelling_review import remove_variants, review  # noqa: E402
 from cleaner.spelling_rules import load_language  # noqa: E402
 
 TEMPLATES = [
@@ -66,8 +66,7 @@ def measure(count: int = 80, seed: int = 0) -> dict:
         rules = Path(folder) / "rules"
         shutil.copytree(shipped_rules_dir() / "spelling", rules / "spelling")
         pairs = held_out_variants(rules, count, seed)
-        for entry_id, variant in pairs:
-            remove_variant(rules, "en", entry_id, variant)
+        remove_variants(rules, "en", pairs)
         texts = corpus(pairs, seed)
         start = time.perf_counter()
         candidates = review(texts, load_language(rules, "en"), min_score=80)
@@ -99,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         f"held-out variants: {result['held_out']}; found with the right entry in the top 3: "
         f"{result['found_in_top3']}; recall@3 = {result['recall_at_3']:.3f} (target >= 0.9)"
     )
-    print(f"other candidates listed: {result['other_candidates']}; review took {result['seconds']:.2f} s")
+    print(
+        f"other candidates listed: {result['other_candidates']}; review took {result['seconds']:.2f} s"
+    )
     for entry_id, variant in result["missed"]:
         print(f"  missed: {variant!r} ({entry_id})")
     return 0
