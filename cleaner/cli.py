@@ -23,6 +23,7 @@ import typer
 from cleaner import __version__
 from cleaner.batch import BatchOptions, Summary, run_batch
 from cleaner.commands.dedup import dedup as dedup_command
+from cleaner.commands.rules import app as rules_app
 from cleaner.config import parse_assignment
 from cleaner.errors import ConfigError, OutputError
 from cleaner.io import DEFAULT_MAX_DOC_BYTES, AtomicWriter, Record, Source
@@ -541,6 +542,9 @@ def _trimmed(before: str, after: str, context: int = 30, limit: int = 200) -> tu
         return ("…" if cut_start else "") + quoted + ("…" if cut_end else "")
 
     return shown(before), shown(after)
+
+
+app.add_typer(rules_app, name="rules")
 
 
 def main() -> None:

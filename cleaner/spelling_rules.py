@@ -53,7 +53,7 @@ class KeepContext:
     text: str
     is_regex: bool
     pattern: re.Pattern[str]
-    needle: str | None = None  # a lowercase piece every match contains: a cheap pre-check
+    folded: str | None = None  # a phrase lowercased, with one kind of apostrophe
 
 
 @dataclass(frozen=True)
@@ -147,8 +147,7 @@ def _clean_string(entry: RuleEntry, value: Any, what: str) -> str:
 
 def _parse_exception(entry: RuleEntry, value: Any) -> KeepContext:
     if isinstance(value, str) and value.strip():
-        pieces = re.split(f"[\\s{APOSTROPHES}]+", value.lower())
-        return KeepContext(value, False, literal_exception_pattern(value), max(pieces, key=len))
+        return KeepContext(value, False, literal_exception_pattern(value), fold_phrase(value))
     if isinstance(value, dict):
         value = {key: item for key, item in value.items() if key != "__line__"}
     if isinstance(value, dict) and set(value) == {"regex"} and isinstance(value["regex"], str):
@@ -157,6 +156,14 @@ def _parse_exception(entry: RuleEntry, value: Any) -> KeepContext:
         except re.error as error:
             raise entry.error(f"bad exception regex {value['regex']!r}: {error}") from None
     raise entry.error(f"an exception is a phrase or {{regex: PATTERN}}, not {value!r}")
+
+
+_APOSTROPHE_TABLE = {ord(a): "'" for a in APOSTROPHES}
+
+
+def fold_phrase(text: str) -> str:
+    """Lowercase, every apostrophe as "'": how literal exceptions and occurrences compare."""
+    return text.lower().translate(_APOSTROPHE_TABLE)
 
 
 def languages(rules_dir: Path) -> list[str]:

@@ -11,9 +11,9 @@ text:
 - case: a variant matches as written, in capitals or (unless the entry says `lowercase:
   false`) in lowercase; capitals give the canonical form in capitals ("KIEV" -> "KYIV"), any
   other shape gives the canonical form as written ("kyiv" -> "Kyiv");
-- exceptions: an occurrence covered by one of its entry's exception matches stays ("chicken
-  Kiev"); exceptions are looked for on the occurrence's line, up to `EXCEPTION_REACH` (150)
-  characters either side;
+- exceptions: an occurrence covered by one of its entry's exceptions stays ("chicken Kiev"):
+  a phrase is compared in place around the occurrence, a regex searched on its line, up to
+  `REGEX_REACH` (150) characters away;
 - leftmost-longest: where matches overlap, the one that starts first wins, then the longest,
   so "Vitaliy Klychko" is one name, and a canonical name ("Bilhorod-Dnistrovskyi") protects the
   shorter names inside it.
@@ -34,11 +34,11 @@ import ahocorasick
 from cleaner.config import StageConfig
 from cleaner.document import UNDETERMINED, Document, Edit
 from cleaner.errors import ConfigError
-from cleaner.spelling_rules import APOSTROPHES, SpellingEntry, iter_forms, load_rules
+from cleaner.spelling_rules import APOSTROPHES, SpellingEntry, fold_phrase, iter_forms, load_rules
 
 _LEFT_STOPS = frozenset("_@#/\\")
 _RIGHT_STOPS = frozenset("_@/\\")
-EXCEPTION_REACH = 150
+REGEX_REACH = 150
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,21 +108,23 @@ class Matcher:
         if self.empty:
             return
         candidates = []
+        size = len(text)
         for last, (length, entry, replacement) in self.automaton.iter(text):
             end = last + 1
             start = end - length
-            if _whole_word(text, start, end):
+            # the common case inline: a space or line start before, a space or line end after
+            if (start == 0 or text[start - 1] in " \n") and (end == size or text[end] == " ") or _whole_word(text, start, end):
                 candidates.append((start, -end, entry, replacement))
         if not candidates:
             return
-        candidates.sort(key=lambda c: (c[0], c[1]))
+        candidates.sort(key=_span_order)
         cursor = 0
         for start, negative_end, entry, replacement in candidates:
-            end = -negative_end
             if start < cursor:
                 continue
+            end = -negative_end
             changes = replacement != text[start:end]
-            if changes and _excepted(text, start, end, entry):
+            if changes and entry.exceptions and _excepted(text, start, end, entry):
                 continue
             cursor = end
             if changes:
@@ -135,6 +137,10 @@ class Matcher:
             pieces += [text[cursor : match.start], match.replacement]
             cursor = match.end
         return "".join(pieces) + text[cursor:]
+
+
+def _span_order(candidate: tuple) -> tuple[int, int]:
+    return candidate[0], candidate[1]
 
 
 def _keys_holding_other_keys(keys: Iterable[str]) -> set[str]:
@@ -172,24 +178,43 @@ def _whole_word(text: str, start: int, end: int) -> bool:
 
 
 def _excepted(text: str, start: int, end: int, entry: SpellingEntry) -> bool:
-    """Whether an exception of the entry, matched on the same line within `EXCEPTION_REACH`
-    characters of the occurrence, covers it."""
-    if not entry.exceptions:
-        return False
-    low = max(0, start - EXCEPTION_REACH)
+    """Whether one of the entry's exceptions covers the occurrence `text[start:end]`.
+
+    A phrase is compared in place: wherever the occurrence sits inside the phrase, the text
+    around it must spell the rest of the phrase (in any case, with any apostrophe, single
+    spaces as the unicode stage leaves them). A regex is searched on the occurrence's line, up
+    to `REGEX_REACH` characters either side.
+    """
+    occurrence = fold_phrase(text[start:end])
+    for exception in entry.exceptions:
+        if exception.is_regex:
+            if _regex_covers(exception.pattern, text, start, end):
+                return True
+            continue
+        phrase = exception.folded
+        offset = phrase.find(occurrence)
+        while offset != -1:
+            low, high = start - offset, start - offset + len(phrase)
+            if (
+                low >= 0
+                and high <= len(text)
+                and fold_phrase(text[low:high]) == phrase
+                and (low == 0 or not text[low - 1].isalnum())
+                and (high == len(text) or not text[high].isalnum())
+            ):
+                return True
+            offset = phrase.find(occurrence, offset + 1)
+    return False
+
+
+def _regex_covers(pattern, text: str, start: int, end: int) -> bool:
+    low = max(0, start - REGEX_REACH)
     newline = text.rfind("\n", low, start)
     low = low if newline == -1 else newline + 1
-    high = min(len(text), end + EXCEPTION_REACH)
+    high = min(len(text), end + REGEX_REACH)
     newline = text.find("\n", end, high)
     high = high if newline == -1 else newline
-    window = text[low:high].lower()
-    for exception in entry.exceptions:
-        if exception.needle is not None and exception.needle not in window:
-            continue
-        for found in exception.pattern.finditer(text, low, high):
-            if found.start() <= start and end <= found.end():
-                return True
-    return False
+    return any(f.start() <= start and end <= f.end() for f in pattern.finditer(text, low, high))
 
 
 class SpellingStage:
