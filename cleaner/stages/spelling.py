@@ -113,7 +113,11 @@ class Matcher:
             end = last + 1
             start = end - length
             # the common case inline: a space or line start before, a space or line end after
-            if (start == 0 or text[start - 1] in " \n") and (end == size or text[end] == " ") or _whole_word(text, start, end):
+            if (
+                (start == 0 or text[start - 1] in " \n")
+                and (end == size or text[end] == " ")
+                or _whole_word(text, start, end)
+            ):
                 candidates.append((start, -end, entry, replacement))
         if not candidates:
             return
