@@ -14,6 +14,7 @@ from a small deterministic generator in this file.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import resource
@@ -203,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     english = rules["en"]
     variants = sum(len(e.variants) for e in english)
     print(f"corpus: {len(docs)} documents, {size:.1f} MB, from {source}")
+    print(f"machine load average (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"shipped rules: {len(english)} English entries, {variants} variants")
 
     stage = SpellingStage(SpellingConfig(), shipped_rules_dir())

@@ -1,8 +1,8 @@
 """Stage `spelling`: place and person names put in one canonical spelling (Kiev -> Kyiv).
 
 The entries of a language (`rules/spelling/<lang>/*.yaml`, see `cleaner.spelling_rules`) are
-compiled into one Aho-Corasick automaton (every spelling in the case shapes it may take), so a
-pass costs about the same with 50 entries as with 5,000. Every occurrence the automaton
+compiled into one Aho-Corasick automaton (ahocorasick-rs; every spelling in the case shapes it
+may take), so a pass costs about the same with 50 entries as with 5,000. Every occurrence the automaton
 reports is then checked where it stands, which is cheap because names are rare in running
 text:
 
@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-import ahocorasick
+from ahocorasick_rs import AhoCorasick, MatchKind
 
 from cleaner.config import StageConfig
 from cleaner.document import UNDETERMINED, Document, Edit
@@ -95,38 +95,56 @@ class Matcher:
                 for shape, replacement in shapes:
                     targets.setdefault(shape, (entry, replacement))
         shielding = _keys_holding_other_keys(targets)
-        self.automaton = ahocorasick.Automaton()
-        for shape, (entry, replacement) in targets.items():
-            if shape != replacement or shape in shielding:
-                self.automaton.add_word(shape, (len(shape), entry, replacement))
-        self.empty = len(self.automaton) == 0
+        self.keys = [
+            shape
+            for shape, (_, replacement) in targets.items()
+            if shape != replacement or shape in shielding
+        ]
+        self.values = [(targets[key][0], targets[key][1]) for key in self.keys]
+        self.empty = not self.keys
         if not self.empty:
-            self.automaton.make_automaton()
+            self.leftmost_longest = AhoCorasick(self.keys, matchkind=MatchKind.LeftmostLongest)
+            self.every_match = AhoCorasick(self.keys)
 
     def find(self, text: str) -> Iterator[Match]:
-        """The replacements to make in `text`, left to right, non-overlapping."""
+        """The replacements to make in `text`, left to right, non-overlapping.
+
+        The fast path takes the automaton's own leftmost-longest matches. They are the answer
+        whenever every one is a whole word, or fails inside a single word (then no other name
+        could start or end inside it). A match that fails across a space, hyphen or apostrophe,
+        or is excepted there, might hide a shorter name: the text then goes the exact way,
+        every occurrence of every key weighed.
+        """
         if self.empty:
             return
-        candidates = []
+        matches = []
         size = len(text)
-        for last, (length, entry, replacement) in self.automaton.iter(text):
-            end = last + 1
-            start = end - length
-            # the common case inline: a space or line start before, a space or line end after
-            if (
-                (start == 0 or text[start - 1] in " \n")
-                and (end == size or text[end] == " ")
-                or _whole_word(text, start, end)
-            ):
-                candidates.append((start, -end, entry, replacement))
-        if not candidates:
-            return
-        candidates.sort(key=_span_order)
+        for index, start, end in self.leftmost_longest.find_matches_as_indexes(text):
+            entry, replacement = self.values[index]
+            whole = (start == 0 or text[start - 1] in " \n") and (end == size or text[end] == " ")
+            if whole or _whole_word(text, start, end):
+                changes = replacement != text[start:end]
+                if not (changes and entry.exceptions and _excepted(text, start, end, entry)):
+                    if changes:
+                        matches.append(Match(start, end, entry, replacement))
+                    continue
+            if not text[start:end].isalnum():
+                yield from self._find_exactly(text)
+                return
+        yield from matches
+
+    def _find_exactly(self, text: str) -> Iterator[Match]:
+        candidates = []
+        for index, start, end in self.every_match.find_matches_as_indexes(text, overlapping=True):
+            if _whole_word(text, start, end):
+                candidates.append((start, -end, index))
+        candidates.sort()
         cursor = 0
-        for start, negative_end, entry, replacement in candidates:
+        for start, negative_end, index in candidates:
             if start < cursor:
                 continue
             end = -negative_end
+            entry, replacement = self.values[index]
             changes = replacement != text[start:end]
             if changes and entry.exceptions and _excepted(text, start, end, entry):
                 continue
@@ -143,20 +161,20 @@ class Matcher:
         return "".join(pieces) + text[cursor:]
 
 
-def _span_order(candidate: tuple) -> tuple[int, int]:
-    return candidate[0], candidate[1]
-
-
 def _keys_holding_other_keys(keys: Iterable[str]) -> set[str]:
     """The keys that contain another key (found with a throwaway automaton, in linear time)."""
     keys = list(keys)
     if not keys:
         return set()
-    finder = ahocorasick.Automaton()
-    for key in keys:
-        finder.add_word(key, len(key))
-    finder.make_automaton()
-    return {key for key in keys if any(length < len(key) for _, length in finder.iter(key))}
+    finder = AhoCorasick(keys)
+    return {
+        key
+        for key in keys
+        if any(
+            end - start < len(key)
+            for _, start, end in finder.find_matches_as_indexes(key, overlapping=True)
+        )
+    }
 
 
 def _apostrophe_forms(form: str) -> list[str]:
@@ -240,8 +258,9 @@ class SpellingStage:
         for lang, matcher in self.matchers.items():
             if lang not in present:
                 continue
+            mixed = len(present) > 1  # else every paragraph is in this language
             for match in matcher.find(doc.text):
-                if self._resolve(doc.lang_at(match.start)) == lang:
+                if not mixed or self._resolve(doc.lang_at(match.start)) == lang:
                     edits.append(Edit(match.start, match.end, match.replacement, match.entry.id))
         doc.apply(self.name, edits)
         return doc
