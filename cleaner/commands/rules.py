@@ -302,6 +302,8 @@ def stats_command(
         Console().print(table)
         typer.echo(
             f"{stats.documents} documents; {len(stats.fired)} rules fired, "
-            f"{len(stats.never)} never fired: {', '.join(stats.never) or '-'}"
+            f"{len(stats.never)} never fired:"
         )
+        for rule in stats.never:
+            typer.echo(f"  {rule}")
     raise typer.Exit(EXIT_PROBLEMS if errors else EXIT_OK)
