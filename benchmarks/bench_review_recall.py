@@ -7,7 +7,8 @@ writes a corpus of news-like sentences in which those variants appear among ordi
 capitalized words (days, nationalities, agencies, other names), runs the review on it with the
 reduced rules and prints the recall: the share of held-out variants that the review lists with
 their own entry among its top 3 suggestions (target >= 0.9), and how many other candidates it
-listed (the noise a reviewer has to skip).
+listed (the noise a reviewer has to skip). A held-out variant that the remaining rules already
+canonicalize ("Dynamo Kiew" through "Kiew") is not suggested, by design; it counts as missed.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from cleaner.rules import shipped_rules_dir  # noqa: E402
 from cleaner.spelling_review import remove_variants, review  # noqa: E402
 from cleaner.spelling_rules import load_language  # noqa: E402
+from cleaner.stages.spelling import Matcher  # noqa: E402
 
 TEMPLATES = [
     "On Monday, Reuters reported that {} came under fire again, the Ukrainian military said.",
@@ -69,14 +71,21 @@ def measure(count: int = 80, seed: int = 0) -> dict:
         remove_variants(rules, "en", pairs)
         texts = corpus(pairs, seed)
         start = time.perf_counter()
-        candidates = review(texts, load_language(rules, "en"), min_score=80)
+        reduced = load_language(rules, "en")
+        candidates = review(texts, reduced, min_score=80)
         seconds = time.perf_counter() - start
+        matcher = Matcher(reduced)
+        canonical = {entry.id: entry.canonical for entry in reduced}
     by_text = {candidate.text: candidate for candidate in candidates}
     found, missed = [], []
     for entry_id, variant in pairs:
         candidate = by_text.get(variant)
         top = [s.entry_id for s in candidate.suggestions[:3]] if candidate else []
-        (found if entry_id in top else missed).append((entry_id, variant))
+        if entry_id in top:
+            found.append((entry_id, variant))
+        else:
+            covered = matcher.replace(variant) == canonical[entry_id]
+            missed.append((entry_id, variant, covered))
     wanted = {variant for _, variant in pairs}
     return {
         "held_out": len(pairs),
@@ -101,8 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"other candidates listed: {result['other_candidates']}; review took {result['seconds']:.2f} s"
     )
-    for entry_id, variant in result["missed"]:
-        print(f"  missed: {variant!r} ({entry_id})")
+    for entry_id, variant, covered in result["missed"]:
+        note = " (the remaining rules already canonicalize it)" if covered else ""
+        print(f"  missed: {variant!r} ({entry_id}){note}")
     return 0
 
 

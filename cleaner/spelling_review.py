@@ -148,6 +148,25 @@ def _read_file(
         _report(InputError(f"{path}: cannot read: {error}"), errors)
 
 
+def paragraphs_in(texts: Iterable[str], lang: str) -> Iterator[str]:
+    """The paragraphs of each text that the langid stage finds in `lang` (or cannot tell), so
+    that English rules are reviewed against English text only."""
+    from cleaner.document import UNDETERMINED, Document
+    from cleaner.pipeline import Pipeline
+
+    pipeline = Pipeline(stages=["unicode", "langid"])
+    for text in texts:
+        doc = pipeline(Document(id="", text=text))
+        kept = [
+            doc.text[p.start : p.end]
+            for p in doc.paragraphs
+            if p.lang == lang or (p.lang == UNDETERMINED and doc.lang in (lang, UNDETERMINED))
+        ]
+        if not doc.paragraphs and doc.lang in (lang, UNDETERMINED):
+            kept = [doc.text]
+        yield "\n".join(kept)
+
+
 # ---- review ----------------------------------------------------------------------------------
 
 
@@ -201,7 +220,8 @@ def review(
     rejected: Iterable[str] = (),
     limit: int | None = None,
 ) -> list[Candidate]:
-    """Spellings in `texts` that are probably variants of `entries`, best first.
+    """Spellings in `texts` that are probably variants of `entries`, best first. A spelling the
+    rules already turn into a canonical name ("Volodymyr Zelensky") is not listed.
 
     >>> from cleaner.spelling_rules import SpellingEntry
     >>> kyiv = SpellingEntry("t.kyiv", "en", "Kyiv", "place-ukraine", "d", ("Kiev",))
@@ -214,7 +234,12 @@ def review(
     for entry in entries:
         for form in (entry.canonical, *entry.variants):
             known.setdefault(form.casefold(), (form, entry))
-    skip = {text.casefold() for text in rejected} | set(known)
+    # the words of canonical multi-word names ("Terekhov" of "Ihor Terekhov") are not candidates
+    parts = {word.casefold() for entry in entries for word in entry.canonical.split(" ")[:-1]}
+    parts |= {
+        entry.canonical.split(" ")[-1].casefold() for entry in entries if " " in entry.canonical
+    }
+    skip = {text.casefold() for text in rejected} | set(known) | parts
     counts: Counter[str] = Counter()
     seen_in: dict[str, list[str]] = {}
     for text in texts:
@@ -229,7 +254,11 @@ def review(
                     places.append(_context(text, found.start(), found.end()))
     if not counts:
         return []
-    names = sorted(counts)
+    from cleaner.stages.spelling import Matcher
+
+    matcher = Matcher(entries)
+    canonicals = {entry.canonical.casefold() for entry in entries}
+    names = sorted(name for name in counts if matcher.replace(name).casefold() not in canonicals)
     by_words: dict[int, list[tuple[str, str, SpellingEntry]]] = {}
     for form, entry in known.values():
         by_words.setdefault(form.count(" ") + 1, []).append((fold(form), form, entry))

@@ -265,3 +265,14 @@ def test_discovery_recall_at_3():
     result = bench.measure(count=60, seed=1)
     print(f"review recall@3 on {result['held_out']} held-out variants: {result['recall_at_3']:.3f}")
     assert result["recall_at_3"] >= 0.9, result["missed"]
+
+
+def test_review_reads_only_paragraphs_in_the_language(tmp_path):
+    (tmp_path / "mixed.txt").write_text(
+        "The governor said that Kyjiw and the surrounding region were attacked again on Monday.\n"
+        "Le gouverneur a affirmé que Zaporizhzhye et toute la région ont été bombardées lundi soir.\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["review", str(tmp_path), "--json"])
+    found = {c["text"] for c in json.loads(result.output)}
+    assert "Kyjiw" in found and "Zaporizhzhye" not in found

@@ -28,6 +28,7 @@ from cleaner.spelling_review import (
     add_entry,
     add_exception,
     load_rejected,
+    paragraphs_in,
     read_corpus,
     reject,
     review,
@@ -138,7 +139,8 @@ def review_command(
     text_field: Annotated[str, typer.Option("--text-field", help="JSONL text field.")] = "text",
 ) -> None:
     """Find spellings in a corpus that are probably variants of known names but not in the
-    rules yet, ranked by score and frequency, with keyword-in-context lines."""
+    rules yet, ranked by score and frequency, with keyword-in-context lines. Only paragraphs
+    in --lang (by the langid stage) are read."""
     if as_json and markdown:
         raise _fail("choose one of --json and --markdown")
     if interactive and rules is None:
@@ -151,7 +153,9 @@ def review_command(
         entries = load_language(rules_dir, lang)
         if not entries:
             raise _fail(f"{rules_dir / STAGE / lang}: no spelling rules for language {lang!r}")
-        texts = (text for _, text in read_corpus(inputs, text_field=text_field, errors=errors))
+        texts = paragraphs_in(
+            (text for _, text in read_corpus(inputs, text_field=text_field, errors=errors)), lang
+        )
         candidates = review(
             texts,
             entries,
