@@ -544,11 +544,9 @@ def _trimmed(before: str, after: str, context: int = 30, limit: int = 200) -> tu
     return shown(before), shown(after)
 
 
-app.add_typer(rules_app, name="rules")
-
-
 def main() -> None:
     app(prog_name="cleaner")
 
 
 app.command(name="dedup")(dedup_command)
+app.add_typer(rules_app, name="rules")
