@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import heapq
 import html
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -260,8 +260,8 @@ def _suspicious_lines(text: str) -> Iterator[tuple[int, int]]:
     if text.isascii() and "\x1b" not in text:
         return
     data = text.encode("utf-8", "surrogatepass")
-    hits = heapq.merge(
-        *(
+    hits = sorted(
+        itertools.chain.from_iterable(
             map(re.Match.start, pattern.finditer(data))
             for lead, pattern in SUSPICIOUS_UTF8
             if lead in data
