@@ -5,11 +5,22 @@ a paragraph whose function words clearly belong to one language (the stopword pr
 `rules/langid/profiles.yaml`) is decided by counting them; only the ambiguous rest goes to
 langdetect, on at most `max_chars` characters. langdetect is seeded, so the same text always
 gets the same answer. Later stages pick their rules with `Document.lang_at`.
+
+Bounded cost per document: the paragraphs decided by their stopwords give the document's
+language; an ambiguous paragraph takes that language when its own stopwords do not argue for
+another one (the document language has as many hits as any other, or no other language has
+`min_stopwords` hits). Only the remaining paragraphs, those whose stopwords point elsewhere or
+in a document without a decided paragraph, go to langdetect, and at most `max_detections` of
+them per document (plus one call on the whole text when no paragraph is long enough); past
+that bound a paragraph takes its leading stopword language. So a document costs at most
+`max_detections + 1` langdetect calls whatever its length.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import itertools
 import re
 import threading
 from collections import Counter
@@ -25,6 +36,11 @@ from cleaner.rules import RuleEntry, load_stage_rules
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 LETTER = re.compile(r"[^\W\d_]")
+QUICK_CHARS = 150
+# Once this many paragraphs are clearly in one language and none in another, the document's
+# language is settled and later paragraphs are first checked on their first SETTLED_CHARS.
+SETTLE_AFTER = 3
+SETTLED_CHARS = 60
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +53,7 @@ class LangidConfig(StageConfig):
     `reliable_chars`: langdetect is unreliable on headlines and widget lines (it calls "Ukraine
     says Odessa grain terminal hit" French), so a paragraph shorter than this without stopword
     evidence is `und` and takes the document's language.
+    `max_detections`: at most this many paragraphs of one document go to langdetect.
     """
 
     min_chars: int = 25
@@ -44,6 +61,7 @@ class LangidConfig(StageConfig):
     reliable_chars: int = 100
     min_stopwords: int = 3
     dominance: float = 3.0
+    max_detections: int = 2
 
     def __post_init__(self) -> None:
         if self.min_chars < 1:
@@ -56,6 +74,8 @@ class LangidConfig(StageConfig):
             raise ConfigError(f"langid.min_stopwords must be >= 1, got {self.min_stopwords}")
         if self.dominance < 1.0:
             raise ConfigError(f"langid.dominance must be >= 1.0, got {self.dominance}")
+        if self.max_detections < 0:
+            raise ConfigError(f"langid.max_detections must be >= 0, got {self.max_detections}")
 
 
 class _Detector:
@@ -65,6 +85,7 @@ class _Detector:
     _lock = threading.Lock()
 
     @classmethod
+    @functools.lru_cache(maxsize=4096)  # headlines and teasers recur across a news corpus
     def detect(cls, text: str) -> tuple[str, float]:
         with cls._lock:
             if cls._factory is None:
@@ -85,19 +106,36 @@ class StopwordProfiles:
     """Which languages each common function word belongs to, read from the profile rules."""
 
     def __init__(self, entries: list[RuleEntry]) -> None:
-        self.languages: dict[str, set[str]] = {}
+        languages: dict[str, set[str]] = {}
         for entry in entries:
             lang = entry.require("lang")
             words = entry.require("stopwords", list)
             for word in words:
-                self.languages.setdefault(str(word).lower(), set()).add(lang)
+                languages.setdefault(str(word).lower(), set()).add(lang)
+        self.languages = {word: tuple(sorted(langs)) for word, langs in languages.items()}
 
-    def vote(self, words: list[str]) -> Counter[str]:
-        votes: Counter[str] = Counter()
-        for word in words:
-            for lang in self.languages.get(word.lower(), ()):
-                votes[lang] += 1
-        return votes
+    def hits(self, text: str) -> list[tuple[str, ...]]:
+        """The languages of each stopword occurrence among `WORD.findall(text)`, lowercased.
+
+        Whitespace never occurs inside a word, so the text is split on it (in C); a token made
+        only of letters is one word, and only the other tokens (punctuation, digits,
+        apostrophes), joined, go through the regex. `filter` and `map` keep the loops in C.
+
+        >>> profiles = StopwordProfiles([])
+        >>> profiles.languages = {"il": ("fr", "it"), "le": ("fr",)}
+        >>> profiles.hits("Le 12, dit-il. L'armée")
+        [('fr',), ('fr', 'it')]
+        """
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            tokens = lowered.split()
+        else:  # a letter whose lowercase is longer ("İ"): lowercase word by word, as `WORD` cuts
+            tokens = [token.lower() for token in text.split()]
+        get = self.languages.get
+        hits = list(filter(None, map(get, filter(str.isalpha, tokens))))
+        if others := list(itertools.filterfalse(str.isalpha, tokens)):
+            hits += filter(None, map(get, WORD.findall(" ".join(others))))
+        return hits
 
 
 class LangidStage:
@@ -109,19 +147,39 @@ class LangidStage:
         self.profiles = StopwordProfiles(list(load_stage_rules(rules_dir, self.name)))
 
     def __call__(self, doc: Document) -> Document:
-        paragraphs = []
+        assessed: list[tuple[int, int, str, tuple[str, float] | list[tuple[str, ...]]]] = []
         weights: Counter[str] = Counter()
+        clear_paragraphs = 0
+        settled = ""
         for start, end, line in doc.lines():
             if not line.strip():
                 continue
-            lang, confidence = self.paragraph_language(line)
+            outcome = self._settled(line, settled) if settled else self._assess(line)
+            assessed.append((start, end, line, outcome))
+            if isinstance(outcome, tuple) and outcome[0] != UNDETERMINED:
+                weights[outcome[0]] += end - start
+                clear_paragraphs += 1
+                if clear_paragraphs >= SETTLE_AFTER and len(weights) == 1:
+                    settled = outcome[0]
+        doc_lang = _heaviest(weights)
+        detections_left = self.config.max_detections
+        paragraphs = []
+        for start, end, line, outcome in assessed:
+            if isinstance(outcome, tuple):
+                lang, confidence = outcome
+            else:
+                lang, confidence, detected = self._resolve(
+                    line, outcome, doc_lang, detections_left > 0
+                )
+                detections_left -= detected
+                if lang != UNDETERMINED:
+                    weights[lang] += end - start
+                    doc_lang = doc_lang or lang
             paragraphs.append(Paragraph(start, end, lang, confidence))
-            if lang != UNDETERMINED:
-                weights[lang] += end - start
         doc.paragraphs = paragraphs
         if weights:
-            (lang, weight), total = weights.most_common(1)[0], sum(weights.values())
-            doc.lang, doc.lang_confidence = lang, weight / total
+            lang = _heaviest(weights)
+            doc.lang, doc.lang_confidence = lang, weights[lang] / sum(weights.values())
         elif len(LETTER.findall(doc.text[: self.config.max_chars])) >= self.config.min_chars:
             doc.lang, doc.lang_confidence = _Detector.detect(doc.text[: self.config.max_chars])
         else:
@@ -129,7 +187,7 @@ class LangidStage:
         return doc
 
     def paragraph_language(self, text: str) -> tuple[str, float]:
-        """Language and confidence of one paragraph.
+        """Language and confidence of one paragraph, on its own.
 
         >>> from cleaner.rules import shipped_rules_dir
         >>> stage = LangidStage(LangidConfig(), shipped_rules_dir())
@@ -138,18 +196,125 @@ class LangidStage:
         >>> stage.paragraph_language("Breaking")
         ('und', 0.0)
         """
-        if len(text) < self.config.min_chars:
+        outcome = self._assess(text)
+        if isinstance(outcome, tuple):
+            return outcome
+        return _Detector.detect(text[: self.config.max_chars])
+
+    def _settled(self, text: str, lang: str) -> tuple[str, float] | list[tuple[str, ...]]:
+        """In a document whose language is settled, a paragraph long enough for langdetect whose
+        first words include stopwords of that language, at least as many as of any other, takes
+        it (as it would after a full assessment, unless its later words say otherwise); the
+        others are assessed in full."""
+        if len(text) >= self.config.reliable_chars and (
+            hits := self.profiles.hits(text[:SETTLED_CHARS])
+        ):
+            (best, count), runner_up = _top_two(_count(hits))
+            votes_for_lang = count if best == lang else 0
+            if votes_for_lang and votes_for_lang >= runner_up:
+                return lang, count / (count + runner_up)
+        return self._assess(text)
+
+    def _assess(self, text: str) -> tuple[str, float] | list[tuple[str, ...]]:
+        """The paragraph's language when it is decided without langdetect, else its stopword
+        hits."""
+        config = self.config
+        if len(text) < config.min_chars:
             return UNDETERMINED, 0.0
+        sample = text[: config.max_chars]
+        # Most paragraphs are decided by their first words; only the rest pay for the window.
+        for window in (sample[:QUICK_CHARS], sample) if len(sample) > QUICK_CHARS else (sample,):
+            hits = self.profiles.hits(window)
+            if hits:
+                (best, count), runner_up = _top_two(_count(hits))
+                if count >= config.min_stopwords and count >= config.dominance * runner_up:
+                    return best, count / (count + runner_up)
+        if len(text) < config.reliable_chars or len(LETTER.findall(sample)) < config.min_chars:
+            return UNDETERMINED, 0.0
+        return hits
+
+    def _resolve(
+        self, text: str, hits: list[tuple[str, ...]], doc_lang: str | None, may_detect: bool
+    ) -> tuple[str, float, bool]:
+        """Decide an ambiguous paragraph within its document (see the module docstring); the
+        flag says whether langdetect was called."""
+        votes = _count(hits)
+        total = sum(votes.values())
+        if doc_lang and _consistent(votes, doc_lang, self.config):
+            return doc_lang, (votes[doc_lang] + 1) / (total + 2), False
         sample = text[: self.config.max_chars]
-        votes = self.profiles.vote(WORD.findall(sample))
-        ranked = votes.most_common(2)
-        if ranked:
-            best, hits = ranked[0]
-            runner_up = ranked[1][1] if len(ranked) > 1 else 0
-            if hits >= self.config.min_stopwords and hits >= self.config.dominance * runner_up:
-                return best, hits / (hits + runner_up)
-        if len(text) < self.config.reliable_chars:
-            return UNDETERMINED, 0.0
-        if len(LETTER.findall(sample)) < self.config.min_chars:
-            return UNDETERMINED, 0.0
-        return _Detector.detect(sample)
+        distinct = _distinctive_winner(hits + _cyrillic_letter_hits(sample), self.config)
+        if distinct:
+            return distinct, (votes[distinct] + 1) / (total + 2), False
+        if may_detect:
+            return *_Detector.detect(text[: self.config.max_chars]), True
+        if votes:
+            (best, hits), _ = _top_two(votes)
+            return best, hits / (total + 1), False
+        return (doc_lang, 0.5, False) if doc_lang else (UNDETERMINED, 0.0, False)
+
+
+def _count(hits: list[tuple[str, ...]]) -> Counter[str]:
+    """Stopword hits per language (a word shared by several languages counts for each)."""
+    votes: Counter[str] = Counter()
+    get = votes.get
+    for langs in hits:
+        for lang in langs:
+            votes[lang] = get(lang, 0) + 1
+    return votes
+
+
+def _distinctive_winner(hits: list[tuple[str, ...]], config: LangidConfig) -> str | None:
+    """The language whose stopwords clearly outnumber every other language's when only the
+    words the two do not share are counted ("los", "las", "según" against "la", "en", "que"
+    shared with French), with the same `min_stopwords` and `dominance` as the plain count.
+
+    >>> _distinctive_winner([("es",), ("es", "fr"), ("es",), ("es",)], LangidConfig())
+    'es'
+    """
+    languages = sorted({lang for langs in hits for lang in langs})
+    for lead in languages:
+        for other in languages:
+            if other == lead:
+                continue
+            ours = sum(1 for langs in hits if lead in langs and other not in langs)
+            theirs = sum(1 for langs in hits if other in langs and lead not in langs)
+            if ours < config.min_stopwords or ours < config.dominance * theirs:
+                break
+        else:
+            return lead
+    return None
+
+
+# Letters one of the two profiled Cyrillic languages has and the other lacks, counted as
+# stopword-like evidence where stopwords alone leave Russian and Ukrainian tied. Belarusian
+# has both kinds, Bulgarian neither, so they still go to langdetect.
+_CYRILLIC_LETTERS = {"ы": ("ru",), "э": ("ru",), "і": ("uk",), "ї": ("uk",), "є": ("uk",)}
+
+
+def _cyrillic_letter_hits(text: str) -> list[tuple[str, ...]]:
+    lowered = text.lower()
+    return [
+        langs for letter, langs in _CYRILLIC_LETTERS.items() for _ in range(lowered.count(letter))
+    ]
+
+
+def _top_two(votes: Counter[str]) -> tuple[tuple[str, int], int]:
+    """The leading language with its hits (ties broken by name), and the runner-up's hits."""
+    best, count, runner_up = "", 0, 0
+    for lang, hits in votes.items():
+        if hits > count or (hits == count and lang < best):
+            best, count, runner_up = lang, hits, max(runner_up, count) if best else runner_up
+        elif hits > runner_up:
+            runner_up = hits
+    return (best, count), runner_up
+
+
+def _consistent(votes: Counter[str], lang: str, config: LangidConfig) -> bool:
+    strongest = max(votes.values(), default=0)
+    return votes[lang] >= strongest or strongest < config.min_stopwords
+
+
+def _heaviest(weights: Counter[str]) -> str | None:
+    """The language with the most characters (the first one seen on a tie)."""
+    return weights.most_common(1)[0][0] if weights else None

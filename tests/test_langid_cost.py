@@ -1,0 +1,79 @@
+"""The langid stage's cost is bounded per document, without changing its answers."""
+
+import pytest
+
+from cleaner.document import Document
+from cleaner.rules import shipped_rules_dir
+from cleaner.stages import langid
+from cleaner.stages.langid import LangidConfig, LangidStage
+
+STAGE = LangidStage(LangidConfig(), shipped_rules_dir())
+
+
+@pytest.fixture
+def detector_calls(monkeypatch):
+    calls = []
+    real = langid._Detector.detect
+
+    def counting(text):
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(langid._Detector, "detect", counting)
+    return calls
+
+
+def test_langdetect_calls_per_document_are_bounded(detector_calls):
+    # Place names only: no stopword evidence at all, every paragraph long enough for langdetect.
+    names = "Kharkiv Odesa Dnipro Mykolaiv Kherson Zaporizhzhia Lviv Sumy Poltava Chernihiv Rivne"
+    text = "\n\n".join(f"{names} {number}" for number in range(30))
+    doc = STAGE(Document(id="d", text=text))
+    assert len(detector_calls) <= LangidConfig().max_detections + 1
+    assert len(doc.paragraphs) == 30
+
+
+def test_a_paragraph_whose_stopwords_agree_with_the_document_takes_its_language(detector_calls):
+    english = "The governor said at least twelve people were injured in the attack on the city."
+    ambiguous = (
+        "Kharkiv, Odesa, Dnipro, Mykolaiv, Kherson, Zaporizhzhia, Lviv, Sumy, Rivne, Lutsk, "
+        "Chernihiv and Poltava regions"
+    )
+    doc = STAGE(Document(id="d", text=f"{english}\n{ambiguous}\n{english}"))
+    assert [p.lang for p in doc.paragraphs] == ["en", "en", "en"]
+    assert detector_calls == []
+
+
+@pytest.mark.parametrize(
+    "text, lang",
+    [
+        # Spanish shares "la", "en", "que" with French and Italian; its own words decide
+        (
+            "Los vecinos pasaron la noche en refugios mientras sonaban las sirenas, según las "
+            "autoridades de la ciudad.",
+            "es",
+        ),
+        # Russian and Ukrainian share most short words; ы/э and і/ї/є decide
+        (
+            "Губернатор Вячеслав Гладков написал в Telegram поздно вечером, что над областью "
+            "были сбиты восемь беспилотников.",
+            "ru",
+        ),
+        (
+            "Голова обласної адміністрації написав у Telegram пізно ввечері, що сили ППО збили "
+            "вісім дронів над областю.",
+            "uk",
+        ),
+    ],
+)
+def test_distinctive_evidence_decides_close_languages_like_langdetect(text, lang, detector_calls):
+    doc = STAGE(Document(id="d", text=text))
+    assert doc.paragraphs[0].lang == lang
+    assert detector_calls == []
+    assert langid._Detector.detect(text[: LangidConfig().max_chars])[0] == lang
+
+
+def test_max_detections_is_validated():
+    from cleaner.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="max_detections"):
+        LangidConfig(max_detections=-1)
