@@ -1,0 +1,455 @@
+"""Throughput and memory of every registered stage and of the whole pipeline, against the naive
+way of doing the same job, on the synthetic corpus of `benchmarks/corpus.py`.
+
+    python benchmarks/run.py --mb 100
+
+For each stage in `cleaner.stages.REGISTRY` (so stages added later are measured too) and for
+the whole pipeline: MB/s and docs/s on one core (in this process, each stage fed the output of
+the stages before it, as in a real run) and on all cores (a process pool over chunks of
+documents); peak memory (tracemalloc around each stage call on a sample of documents, and the
+peak RSS of this process and of the pool's workers). Then the naive baselines on the same
+documents: ftfy `fix_text` on every document and langdetect on every paragraph (on a
+subsample when the whole corpus would take longer than `--naive-seconds`; the output says so),
+and the ratio of our figures to each. `--cli` also times `cleaner clean` as a command on the
+corpus's text files with `--workers 1` and `--workers 2`.
+
+MB are 10**6 bytes of UTF-8 input text. Results go to the screen and to
+`benchmarks/results/latest.md` and `latest.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import json
+import multiprocessing
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCHMARKS.parent))
+sys.path.insert(0, str(BENCHMARKS))
+
+import corpus  # noqa: E402
+
+from cleaner.document import Document  # noqa: E402
+from cleaner.pipeline import Pipeline  # noqa: E402
+from cleaner.stages import REGISTRY  # noqa: E402
+
+PIPELINE = "pipeline"
+WARM_UP_DOCS = 200
+CHUNK_DOCS = 100
+TRACED_DOCS = 300
+
+
+@dataclass
+class Timing:
+    """CPU and wall seconds spent on a number of documents and bytes."""
+
+    docs: int = 0
+    bytes: int = 0
+    cpu: float = 0.0
+    wall: float = 0.0
+    peak_traced: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def mb_per_s(self, seconds: float | None = None) -> float:
+        seconds = self.wall if seconds is None else seconds
+        return self.bytes / 1e6 / seconds if seconds > 0 else float("inf")
+
+    def docs_per_s(self, seconds: float | None = None) -> float:
+        seconds = self.wall if seconds is None else seconds
+        return self.docs / seconds if seconds > 0 else float("inf")
+
+
+def load_records(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines]
+
+
+def text_bytes(record: dict) -> int:
+    return len(record["text"].encode("utf-8", "surrogatepass"))
+
+
+# --- one core ------------------------------------------------------------------------------
+
+
+def time_stages_one_core(pipeline: Pipeline, records: list[dict]) -> dict[str, Timing]:
+    """Each stage on the output of the stages before it, timed per call, in this process."""
+    timings = {stage.name: Timing() for stage in pipeline.stages}
+    timings[PIPELINE] = Timing()
+    total = timings[PIPELINE]
+    cpu, wall = time.process_time, time.perf_counter
+    for record in records:
+        size = text_bytes(record)
+        doc_cpu, doc_wall = cpu(), wall()
+        doc = Document(id=record["id"], text=record["text"])
+        for stage in pipeline.stages:
+            timing = timings[stage.name]
+            stage_cpu, stage_wall = cpu(), wall()
+            doc = stage(doc)
+            timing.cpu += cpu() - stage_cpu
+            timing.wall += wall() - stage_wall
+            timing.docs += 1
+            timing.bytes += size
+        total.cpu += cpu() - doc_cpu
+        total.wall += wall() - doc_wall
+        total.docs += 1
+        total.bytes += size
+    return timings
+
+
+def trace_stage_memory(pipeline: Pipeline, records: list[dict]) -> dict[str, int]:
+    """The largest tracemalloc peak during one stage call, over a sample of documents (the
+    tracer slows Python down, so it is kept out of the timed runs)."""
+    peaks = {stage.name: 0 for stage in pipeline.stages}
+    peaks[PIPELINE] = 0
+    tracemalloc.start()
+    try:
+        for record in records:
+            tracemalloc.reset_peak()
+            doc_start = tracemalloc.get_traced_memory()[0]
+            doc = Document(id=record["id"], text=record["text"])
+            for stage in pipeline.stages:
+                tracemalloc.reset_peak()
+                before = tracemalloc.get_traced_memory()[0]
+                doc = stage(doc)
+                peaks[stage.name] = max(
+                    peaks[stage.name], tracemalloc.get_traced_memory()[1] - before
+                )
+            peaks[PIPELINE] = max(peaks[PIPELINE], tracemalloc.get_traced_memory()[1] - doc_start)
+    finally:
+        tracemalloc.stop()
+    return peaks
+
+
+# --- all cores -----------------------------------------------------------------------------
+
+_worker_pipeline: Pipeline | None = None
+
+
+def _start_worker(stage_names: tuple[str, ...], warm_up: list[dict]) -> None:
+    global _worker_pipeline
+    _worker_pipeline = Pipeline(stages=list(stage_names))
+    time_stages_one_core(_worker_pipeline, warm_up)
+
+
+def _work_on_chunk(chunk: list[dict]) -> tuple[int, dict[str, tuple[int, int, float]], int]:
+    assert _worker_pipeline is not None
+    timings = time_stages_one_core(_worker_pipeline, chunk)
+    peak_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return (
+        os.getpid(),
+        {name: (t.docs, t.bytes, t.cpu) for name, t in timings.items()},
+        peak_rss_kib,
+    )
+
+
+def chunks(records: list[dict], size: int) -> Iterator[list[dict]]:
+    for start in range(0, len(records), size):
+        yield records[start : start + size]
+
+
+def time_all_cores(
+    stage_names: tuple[str, ...], records: list[dict], processes: int
+) -> tuple[dict[str, Timing], int]:
+    """The pipeline over a process pool. The pipeline's figure is real wall time; a stage's is
+    its bytes over the largest CPU time one worker spent in it (the time that stage alone
+    would take spread over the same workers). Also returns the workers' largest peak RSS."""
+    context = multiprocessing.get_context("spawn")  # same start-up cost on every platform
+    per_worker: dict[int, dict[str, float]] = {}
+    totals: dict[str, Timing] = {}
+    peak_rss_kib = 0
+    with context.Pool(
+        processes, initializer=_start_worker, initargs=(stage_names, records[:WARM_UP_DOCS])
+    ) as pool:
+        # Start every worker (and its warm-up) before the clock starts.
+        pool.map(_work_on_chunk, [records[:1]] * processes, chunksize=1)
+        start = time.perf_counter()
+        for pid, stage_times, rss in pool.imap_unordered(
+            _work_on_chunk, chunks(records, CHUNK_DOCS)
+        ):
+            peak_rss_kib = max(peak_rss_kib, rss)
+            for name, (docs, size, cpu) in stage_times.items():
+                total = totals.setdefault(name, Timing())
+                total.docs += docs
+                total.bytes += size
+                per_worker.setdefault(pid, {}).setdefault(name, 0.0)
+                per_worker[pid][name] += cpu
+        wall = time.perf_counter() - start
+    for name, total in totals.items():
+        total.wall = (
+            wall if name == PIPELINE else max(w.get(name, 0.0) for w in per_worker.values())
+        )
+        total.cpu = sum(w.get(name, 0.0) for w in per_worker.values())
+    return totals, peak_rss_kib
+
+
+# --- naive baselines -----------------------------------------------------------------------
+
+
+def time_naive(records: list[dict], budget_seconds: float, work) -> Timing:
+    """`work(text)` on documents in corpus order until the budget is spent."""
+    timing = Timing()
+    start_cpu, start_wall = time.process_time(), time.perf_counter()
+    for record in records:
+        work(record["text"])
+        timing.docs += 1
+        timing.bytes += text_bytes(record)
+        if time.perf_counter() - start_wall > budget_seconds:
+            break
+    timing.cpu = time.process_time() - start_cpu
+    timing.wall = time.perf_counter() - start_wall
+    return timing
+
+
+def naive_ftfy(text: str) -> None:
+    import ftfy
+
+    ftfy.fix_text(text)
+
+
+def make_naive_langdetect():
+    from langdetect import DetectorFactory
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+    from langdetect.lang_detect_exception import LangDetectException
+
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(0)
+
+    def detect_every_paragraph(text: str) -> None:
+        for paragraph in text.splitlines():
+            if paragraph.strip():
+                detector = factory.create()
+                detector.append(paragraph)
+                with contextlib.suppress(LangDetectException):
+                    detector.detect()
+
+    return detect_every_paragraph
+
+
+# --- the cleaner command -------------------------------------------------------------------
+
+
+def time_cli(txt_dir: Path, workers: int, size: int, docs: int) -> Timing | str:
+    """`cleaner clean DIR -o OUT --workers N`, as a user runs it (wall clock, start-up
+    included)."""
+    out = Path(tempfile.mkdtemp(prefix="cleaner-bench-"))
+    command = [sys.executable, "-m", "cleaner", "clean", str(txt_dir), "-o", str(out / "out")]
+    command += ["--workers", str(workers)]
+    env = dict(os.environ, PYTHONPATH=str(BENCHMARKS.parent))
+    start = time.perf_counter()
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, env=env)
+    finally:
+        wall = time.perf_counter() - start
+        shutil.rmtree(out, ignore_errors=True)
+    if result.returncode not in (0, 1):
+        return f"exit {result.returncode}: {result.stderr.strip().splitlines()[-1:]}"
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return Timing(
+        docs=docs, bytes=size, wall=wall, extra={"exit": result.returncode, "rss_kib": children}
+    )
+
+
+def cli_available() -> bool:
+    try:
+        from cleaner import cli  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def report(args, corpus_dir, records, one, many, peaks, rss_main, rss_workers, naive, cli) -> str:
+    size_mb = sum(map(text_bytes, records)) / 1e6
+    cores = args.processes
+    lines = [
+        "# cleaner benchmark",
+        "",
+        f"- command: `python benchmarks/run.py {' '.join(sys.argv[1:])}`",
+        f"- date: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, load average at start {args.load_at_start}",
+        f"- corpus: `{corpus_dir}` ({len(records)} documents, {size_mb:.1f} MB, seed {args.seed})",
+        "- one core: this process, each stage fed the previous stages' output, timed by wall "
+        "clock and by CPU time (they differ when other programs share the machine: compare the "
+        "load average above with the core count)",
+        f"- {cores} cores: a process pool over chunks of {CHUNK_DOCS} documents; the pipeline's "
+        "figure is wall clock, a stage's is its bytes over the largest CPU time one worker "
+        "spent in it; speed-up is against the one-core figure of the same kind",
+        "",
+        "| stage | 1 core MB/s (wall) | 1 core MB/s (CPU) | 1 core docs/s (CPU) | "
+        f"{cores} cores MB/s | {cores} cores docs/s | speed-up | peak traced MiB per doc |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in [*one.keys()]:
+        single, multi = one[name], many[name]
+        single_same_kind = single.mb_per_s() if name == PIPELINE else single.mb_per_s(single.cpu)
+        lines.append(
+            f"| {name} | {single.mb_per_s():.2f} | {single.mb_per_s(single.cpu):.2f} | "
+            f"{single.docs_per_s(single.cpu):.0f} | {multi.mb_per_s():.2f} | "
+            f"{multi.docs_per_s():.0f} | {multi.mb_per_s() / single_same_kind:.2f}x | "
+            f"{peaks[name] / 2**20:.2f} |"
+        )
+    lines += [
+        "",
+        f"Peak RSS: this process {rss_main / 1024:.0f} MiB (holds the whole corpus in memory), "
+        f"largest pool worker {rss_workers / 1024:.0f} MiB. Traced peaks: largest over "
+        f"{min(TRACED_DOCS, len(records))} documents.",
+        "",
+        "## Naive baselines (one core, same documents)",
+        "",
+        "Ratios use CPU time on both sides, so that load from other programs does not tilt them.",
+        "",
+        "| baseline | documents | MB | MB/s (wall) | MB/s (CPU) | ours (CPU) | ours / naive |",
+        "|---|---:|---:|---:|---:|---|---:|",
+    ]
+    comparisons = {"ftfy": "unicode", "langdetect": "langid"}
+    for name, timing in naive.items():
+        ours_name = comparisons[name]
+        subsample = "" if timing.docs == len(records) else " (subsample: time budget)"
+        naive_cpu = timing.mb_per_s(timing.cpu)
+        if ours_name in one:
+            ours = one[ours_name].mb_per_s(one[ours_name].cpu)
+            ratio = f"{ours / naive_cpu:.1f}x"
+        else:
+            ours, ratio = float("nan"), "n/a"
+        lines.append(
+            f"| {NAIVE_LABELS[name]}{subsample} | {timing.docs} | {timing.bytes / 1e6:.2f} | "
+            f"{timing.mb_per_s():.3f} | {naive_cpu:.3f} | {ours_name} {ours:.2f} | {ratio} |"
+        )
+    if {"ftfy", "langdetect"} <= naive.keys() and {"unicode", "langid"} <= one.keys():
+        composed = 1 / (
+            1 / naive["ftfy"].mb_per_s(naive["ftfy"].cpu)
+            + 1 / naive["langdetect"].mb_per_s(naive["langdetect"].cpu)
+        )
+        ours = 1 / (
+            1 / one["unicode"].mb_per_s(one["unicode"].cpu)
+            + 1 / one["langid"].mb_per_s(one["langid"].cpu)
+        )
+        lines += [
+            "",
+            f"unicode + langid together (CPU): {ours:.2f} MB/s against {composed:.3f} MB/s for ftfy on "
+            f"every document then langdetect on every paragraph: {ours / composed:.0f}x.",
+        ]
+    lines += ["", "## `cleaner clean` command", ""]
+    if cli is None:
+        lines.append("Not measured (pass `--cli`; needs `cleaner.cli`).")
+    else:
+        lines += ["| command | MB | seconds | MB/s |", "|---|---:|---:|---:|"]
+        for workers, timing in cli.items():
+            if isinstance(timing, str):
+                lines.append(f"| `cleaner clean txt/ -o OUT --workers {workers}` | | | {timing} |")
+            else:
+                lines.append(
+                    f"| `cleaner clean txt/ -o OUT --workers {workers}` | {timing.bytes / 1e6:.1f} "
+                    f"| {timing.wall:.1f} | {timing.mb_per_s():.2f} |"
+                )
+    return "\n".join(lines) + "\n"
+
+
+NAIVE_LABELS = {
+    "ftfy": "ftfy `fix_text` on every document",
+    "langdetect": "langdetect on every paragraph",
+}
+
+
+def to_json(one, many, peaks, naive, cli, records) -> dict:
+    def timing(t: Timing) -> dict:
+        return {
+            "docs": t.docs,
+            "mb": round(t.bytes / 1e6, 3),
+            "wall_s": round(t.wall, 3),
+            "cpu_s": round(t.cpu, 3),
+            "mb_per_s": round(t.mb_per_s(), 3),
+            "docs_per_s": round(t.docs_per_s(), 1),
+        }
+
+    return {
+        "corpus": {"docs": len(records), "mb": round(sum(map(text_bytes, records)) / 1e6, 3)},
+        "one_core": {name: timing(t) for name, t in one.items()},
+        "all_cores": {name: timing(t) for name, t in many.items()},
+        "peak_traced_bytes": peaks,
+        "naive": {name: timing(t) for name, t in naive.items()},
+        "cli": None
+        if cli is None
+        else {str(k): (v if isinstance(v, str) else timing(v)) for k, v in cli.items()},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mb", type=float, default=corpus.DEFAULT_MB, help="corpus size")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--corpus", type=Path, help="an existing corpus folder to use")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--naive-seconds", type=float, default=60.0, help="time budget of each naive baseline"
+    )
+    parser.add_argument("--cli", action="store_true", help="also time `cleaner clean`")
+    parser.add_argument("--results", type=Path, default=BENCHMARKS / "results")
+    args = parser.parse_args(argv)
+    args.load_at_start = " ".join(f"{load:.1f}" for load in os.getloadavg())
+
+    corpus_dir = args.corpus or corpus.default_dir(mb=args.mb, docs=None, seed=args.seed)
+    if not (corpus_dir / "corpus.jsonl").exists():
+        print(f"generating {corpus_dir} ...", file=sys.stderr)
+        corpus.write_corpus(corpus_dir, mb=args.mb, docs=None, seed=args.seed)
+    records = load_records(corpus_dir / "corpus.jsonl")
+
+    stage_names = tuple(REGISTRY)
+    pipeline = Pipeline(stages=list(stage_names))
+    print(f"stages: {', '.join(stage_names)}; {len(records)} documents", file=sys.stderr)
+    time_stages_one_core(pipeline, records[:WARM_UP_DOCS])
+    print("one core ...", file=sys.stderr)
+    one = time_stages_one_core(pipeline, records)
+    print("memory ...", file=sys.stderr)
+    peaks = trace_stage_memory(pipeline, records[:TRACED_DOCS])
+    print(f"{args.processes} processes ...", file=sys.stderr)
+    many, rss_workers = time_all_cores(stage_names, records, args.processes)
+    rss_main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    naive = {}
+    print("naive ftfy ...", file=sys.stderr)
+    naive["ftfy"] = time_naive(records, args.naive_seconds, naive_ftfy)
+    print("naive langdetect ...", file=sys.stderr)
+    naive["langdetect"] = time_naive(records, args.naive_seconds, make_naive_langdetect())
+
+    cli = None
+    if args.cli:
+        if cli_available():
+            size = sum(map(text_bytes, records))
+            cli = {}
+            for workers in (1, 2):
+                print(f"cleaner clean --workers {workers} ...", file=sys.stderr)
+                cli[workers] = time_cli(corpus_dir / "txt", workers, size, len(records))
+        else:
+            print("cleaner.cli is not there yet: `cleaner clean` not measured", file=sys.stderr)
+
+    text = report(args, corpus_dir, records, one, many, peaks, rss_main, rss_workers, naive, cli)
+    print(text)
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "latest.md").write_text(text, encoding="utf-8")
+    data = to_json(one, many, peaks, naive, cli, records)
+    data["command"] = "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    (args.results / "latest.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
