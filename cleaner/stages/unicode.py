@@ -93,8 +93,11 @@ SUSPICIOUS_UTF8 = tuple(
     (lead, re.compile(re.escape(lead) + rest))
     for lead, rest in (
         (b"\xc3", rb"(?:[\x82-\xb4][\xc2\xc5\xc6\xcb\xe2]|[\x82\x83] )"),
-        (b"\xd0", rb"\xa0(?:\xc2|\xd0[\x82-\x8f]|\xd1[\x92-\x9f]|\xe2)"),
-        (b"\xd0", rb"[\xa1\xb2](?:\xc2|\xd0[\x82-\x8f]|\xd1[\x92\x93\x99-\x9f]|\xe2)"),
+        (
+            b"\xd0",
+            rb"(?:\xa0(?:\xc2|\xd0[\x82-\x8f]|\xd1[\x92-\x9f]|\xe2)"
+            rb"|[\xa1\xb2](?:\xc2|\xd0[\x82-\x8f]|\xd1[\x92\x93\x99-\x9f]|\xe2))",
+        ),
         (b"\xc2", rb"[\x80-\x9f]"),
         (b"\xef", rb"(?:\xac[\x80-\x86]|\xbf\xbd)"),
         (b"\xed", rb"[\xa0-\xbf]"),
