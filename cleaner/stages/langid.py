@@ -7,13 +7,15 @@ langdetect, on at most `max_chars` characters. langdetect is seeded, so the same
 gets the same answer. Later stages pick their rules with `Document.lang_at`.
 
 Bounded cost per document: the paragraphs decided by their stopwords give the document's
-language; an ambiguous paragraph takes that language when its own stopwords do not argue for
-another one (the document language has as many hits as any other, or no other language has
-`min_stopwords` hits). Only the remaining paragraphs, those whose stopwords point elsewhere or
-in a document without a decided paragraph, go to langdetect, and at most `max_detections` of
-them per document (plus one call on the whole text when no paragraph is long enough); past
-that bound a paragraph takes its leading stopword language. So a document costs at most
-`max_detections + 1` langdetect calls whatever its length.
+language (failing those, the language the stopwords of all undecided paragraphs together
+single out); an undecided paragraph takes that language when its own stopwords do not argue
+for another one (the language has as many hits as any other, or no other language has
+`min_stopwords` hits), or the language its distinctive stopwords (and, between Russian and
+Ukrainian, letters) point to. Only the rest goes to langdetect, at most `max_detections`
+paragraphs per document (plus one call on the whole text when no paragraph is long enough);
+past that bound a paragraph takes its leading stopword language. So a document costs at most
+`max_detections + 1` langdetect calls whatever its length. Once three paragraphs agree and
+none disagrees, later long paragraphs are first checked on their first words only.
 """
 
 from __future__ import annotations
@@ -161,7 +163,14 @@ class LangidStage:
                 clear_paragraphs += 1
                 if clear_paragraphs >= SETTLE_AFTER and len(weights) == 1:
                     settled = outcome[0]
-        doc_lang = _heaviest(weights)
+        # The stopwords of the undecided paragraphs together may single out one language where
+        # each paragraph alone does not (Spanish paragraphs share many words with French,
+        # Portuguese or Dutch; a whole article does not).
+        pooled_lang = _distinctive_winner(
+            [hits for *_, outcome in assessed if isinstance(outcome, list) for hits in outcome],
+            self.config,
+        )
+        doc_lang = _heaviest(weights) or pooled_lang
         detections_left = self.config.max_detections
         paragraphs = []
         for start, end, line, outcome in assessed:
@@ -169,7 +178,7 @@ class LangidStage:
                 lang, confidence = outcome
             else:
                 lang, confidence, detected = self._resolve(
-                    line, outcome, doc_lang, detections_left > 0
+                    line, outcome, doc_lang, pooled_lang, detections_left > 0
                 )
                 detections_left -= detected
                 if lang != UNDETERMINED:
@@ -234,14 +243,20 @@ class LangidStage:
         return hits
 
     def _resolve(
-        self, text: str, hits: list[tuple[str, ...]], doc_lang: str | None, may_detect: bool
+        self,
+        text: str,
+        hits: list[tuple[str, ...]],
+        doc_lang: str | None,
+        pooled_lang: str | None,
+        may_detect: bool,
     ) -> tuple[str, float, bool]:
         """Decide an ambiguous paragraph within its document (see the module docstring); the
         flag says whether langdetect was called."""
         votes = _count(hits)
         total = sum(votes.values())
-        if doc_lang and _consistent(votes, doc_lang, self.config):
-            return doc_lang, (votes[doc_lang] + 1) / (total + 2), False
+        for lang in (doc_lang, pooled_lang):
+            if lang and _consistent(votes, lang, self.config):
+                return lang, (votes[lang] + 1) / (total + 2), False
         sample = text[: self.config.max_chars]
         distinct = _distinctive_winner(hits + _cyrillic_letter_hits(sample), self.config)
         if distinct:
