@@ -18,6 +18,7 @@ import dataclasses
 import functools
 import html
 import itertools
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -180,13 +181,21 @@ class _Substitution:
     replacement: str | Callable[[str], str]
     screen: Screen | None = None
 
-    def __call__(self, text: str) -> Iterator[Edit]:
+    def __call__(self, text: str) -> list[Edit]:
         spans = self.screen(text) if self.screen else ((0, len(text)),)
+        if not spans:
+            return []
         replacement, rule = self.replacement, self.rule
-        for start, end in spans:
-            for match in self.pattern.finditer(text, start, end):
-                after = replacement if isinstance(replacement, str) else replacement(match.group())
-                yield Edit(match.start(), match.end(), after, rule)
+        return [
+            Edit(
+                match.start(),
+                match.end(),
+                replacement if isinstance(replacement, str) else replacement(match.group()),
+                rule,
+            )
+            for start, end in spans
+            for match in self.pattern.finditer(text, start, end)
+        ]
 
 
 def _line_spans(text: str, positions: Iterable[int]) -> Iterator[tuple[int, int]]:
@@ -211,30 +220,35 @@ def _occurrences(text: str, needle: str, offset: int = 0) -> Iterator[int]:
 
 
 def _whole_text_if(*needles: str) -> Screen:
-    def screen(text: str) -> Iterator[tuple[int, int]]:
-        if any(needle in text for needle in needles):
-            yield 0, len(text)
+    def screen(text: str) -> list[tuple[int, int]]:
+        return [(0, len(text))] if any(needle in text for needle in needles) else []
 
     return screen
 
 
 def _lines_with(needle: str) -> Screen:
-    def screen(text: str) -> Iterator[tuple[int, int]]:
-        return _line_spans(text, _occurrences(text, needle))
+    def screen(text: str) -> list[tuple[int, int]]:
+        if needle not in text:
+            return []
+        return list(_line_spans(text, _occurrences(text, needle)))
 
     return screen
 
 
-def _lines_with_trailing_space(text: str) -> Iterator[tuple[int, int]]:
-    yield from _line_spans(text, _occurrences(text, " \n"))
+def _lines_with_trailing_space(text: str) -> list[tuple[int, int]]:
+    spans = list(_line_spans(text, _occurrences(text, " \n"))) if " \n" in text else []
     if text.endswith(" "):
-        yield text.rfind("\n") + 1, len(text)
+        spans.append((text.rfind("\n") + 1, len(text)))
+    return spans
 
 
-def _lines_with_leading_space(text: str) -> Iterator[tuple[int, int]]:
+def _lines_with_leading_space(text: str) -> list[tuple[int, int]]:
+    spans = []
     if text.startswith(" "):
-        yield 0, len(text) if (end := text.find("\n")) == -1 else end
-    yield from _line_spans(text, _occurrences(text, "\n ", offset=1))
+        spans.append((0, len(text) if (end := text.find("\n")) == -1 else end))
+    if "\n " in text:
+        spans += _line_spans(text, _occurrences(text, "\n ", offset=1))
+    return spans
 
 
 @functools.lru_cache(maxsize=4)
@@ -244,18 +258,16 @@ def _unprintable_lines(text: str) -> tuple[tuple[int, int], ...]:
     this for the whole of Unicode). Cached: three fixes in a row ask about the same text."""
     if text.replace("\n", " ").isprintable():
         return ()
-    spans = []
-    start = 0
-    for line in text.split("\n"):
-        if not line.isprintable():
-            spans.append((start, start + len(line)))
-        start += len(line) + 1
-    return tuple(spans)
+    lines = text.split("\n")
+    unprintable = itertools.compress(
+        range(len(lines)), map(operator.not_, map(str.isprintable, lines))
+    )
+    starts = list(itertools.accumulate(map(len, lines), initial=0))
+    return tuple((starts[i] + i, starts[i] + i + len(lines[i])) for i in unprintable)
 
 
-def _edge_newlines(text: str) -> Iterator[tuple[int, int]]:
-    if text.startswith("\n") or text.endswith("\n"):
-        yield 0, len(text)
+def _edge_newlines(text: str) -> list[tuple[int, int]]:
+    return [(0, len(text))] if text.startswith("\n") or text.endswith("\n") else []
 
 
 def _suspicious_lines(text: str) -> Iterator[tuple[int, int]]:
