@@ -1,6 +1,8 @@
 """The langid stage's cost is bounded per document, without changing its answers."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.document import Document
 from cleaner.rules import shipped_rules_dir
@@ -77,3 +79,24 @@ def test_max_detections_is_validated():
 
     with pytest.raises(ConfigError, match="max_detections"):
         LangidConfig(max_detections=-1)
+
+
+WORDY = st.text(
+    alphabet=st.sampled_from(list("aeilnst LeIlDe'’-.,;:()«»0123456789\n\tİıßΣσςΑΒёЁіІ")),
+    max_size=80,
+)
+
+
+@settings(max_examples=500)
+@given(text=st.one_of(WORDY, st.text(max_size=80)))
+def test_fast_stopword_lookup_finds_what_the_word_regex_finds(text):
+    profiles = langid.StopwordProfiles([])
+    profiles.languages = {
+        word: ("xx",) for word in ["a", "e", "il", "le", "de", "les", "i", "s", "ß", "σ", "ё", "і"]
+    }
+    expected = [
+        profiles.languages[word.lower()]
+        for word in langid.WORD.findall(text)
+        if word.lower() in profiles.languages
+    ]
+    assert sorted(profiles.hits(text)) == sorted(expected)

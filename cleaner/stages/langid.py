@@ -38,6 +38,8 @@ from cleaner.rules import RuleEntry, load_stage_rules
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 LETTER = re.compile(r"[^\W\d_]")
+# Stripped from the ends of a token before it is looked up; none of them is part of a `WORD`.
+_NOT_LETTERS = ".,;:!?\"'()[]{}«»“”„‘’…-–—/*•#%&+=<>|0123456789"
 QUICK_CHARS = 150
 # Once this many paragraphs are clearly in one language and none in another, the document's
 # language is settled and later paragraphs are first checked on their first SETTLED_CHARS.
@@ -120,23 +122,27 @@ class StopwordProfiles:
         """The languages of each stopword occurrence among `WORD.findall(text)`, lowercased.
 
         Whitespace never occurs inside a word, so the text is split on it (in C); a token made
-        only of letters is one word, and only the other tokens (punctuation, digits,
-        apostrophes), joined, go through the regex. `filter` and `map` keep the loops in C.
+        only of letters is one word, and so is a token made of letters once punctuation and
+        digits are stripped from its ends; only the rest ("dit-il", "l'armée"), joined, goes
+        through the regex. Words are lowercased one by one, as before: lowering a whole text
+        can differ ("ΑΣ.Β"). `filter` and `map` keep the loops in C.
 
         >>> profiles = StopwordProfiles([])
         >>> profiles.languages = {"il": ("fr", "it"), "le": ("fr",)}
         >>> profiles.hits("Le 12, dit-il. L'armée")
         [('fr',), ('fr', 'it')]
         """
-        lowered = text.lower()
-        if len(lowered) == len(text):
-            tokens = lowered.split()
-        else:  # a letter whose lowercase is longer ("İ"): lowercase word by word, as `WORD` cuts
-            tokens = [token.lower() for token in text.split()]
         get = self.languages.get
-        hits = list(filter(None, map(get, filter(str.isalpha, tokens))))
-        if others := list(itertools.filterfalse(str.isalpha, tokens)):
-            hits += filter(None, map(get, WORD.findall(" ".join(others))))
+        lower = str.lower
+        tokens = text.split()
+        hits = list(filter(None, map(get, map(lower, filter(str.isalpha, tokens)))))
+        # Most other tokens are a word with punctuation or digits around it ("said," "(AFP)"
+        # "375"): stripped of those, they are that word, or nothing.
+        others = itertools.filterfalse(str.isalpha, tokens)
+        stripped = list(map(str.strip, others, itertools.repeat(_NOT_LETTERS)))
+        hits += filter(None, map(get, map(lower, filter(str.isalpha, stripped))))
+        if rest := [token for token in itertools.filterfalse(str.isalpha, stripped) if token]:
+            hits += filter(None, map(get, map(lower, WORD.findall(" ".join(rest)))))
         return hits
 
 
@@ -332,4 +338,4 @@ def _consistent(votes: Counter[str], lang: str, config: LangidConfig) -> bool:
 
 def _heaviest(weights: Counter[str]) -> str | None:
     """The language with the most characters (the first one seen on a tie)."""
-    return weights.most_common(1)[0][0] if weights else None
+    return max(weights, key=weights.__getitem__) if weights else None
