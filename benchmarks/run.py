@@ -412,6 +412,11 @@ def main(argv: list[str] | None = None) -> int:
         "--naive-seconds", type=float, default=60.0, help="time budget of each naive baseline"
     )
     parser.add_argument("--cli", action="store_true", help="also time `cleaner clean`")
+    parser.add_argument(
+        "--cli-inputs",
+        default="corpus.jsonl,txt/",
+        help="what `--cli` cleans: corpus.jsonl (one file), txt/ (one file per document)",
+    )
     parser.add_argument("--results", type=Path, default=BENCHMARKS / "results")
     args = parser.parse_args(argv)
     args.load_at_start = " ".join(f"{load:.1f}" for load in os.getloadavg())
@@ -445,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
         if cli_available():
             size = sum(map(text_bytes, records))
             cli = {}
-            for source in ("corpus.jsonl", "txt/"):
+            for source in args.cli_inputs.split(","):
                 for workers in (1, 2):
                     print(f"cleaner clean {source} --workers {workers} ...", file=sys.stderr)
                     cli[source, workers] = time_cli(
