@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -111,6 +113,16 @@ def _line_bounds(text: str, position: int) -> tuple[int, int]:
     return start, len(text) if end == -1 else end
 
 
+def _word_around(text: str, position: int) -> tuple[int, int]:
+    """The span of the run of letters that holds `position`."""
+    start = end = position
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    while end < len(text) and text[end].isalpha():
+        end += 1
+    return start, end
+
+
 def _token_before(text: str, end: int) -> str:
     """The whitespace-delimited token that ends at `end`."""
     start = end
@@ -155,8 +167,9 @@ def _patterns(entry: RuleEntry, key: str) -> list[re.Pattern[str]]:
 
 # --- French typography --------------------------------------------------------------------
 
-SPACED_MARKS = (" :", " ;", " !", " ?", " .", " ,")
-SPACE_BEFORE_MARK = re.compile(r" +([:;!?.,])(?=[\s\"”’»]|$)")
+# One space as the literal first character lets the regex engine skip ahead fast; a run of
+# spaces is extended backwards in Python.
+SPACE_BEFORE_MARK = re.compile(r" ([:;!?.,])(?=[\s\"”’»]|$)")
 EMOTICON_TAIL = re.compile(r" [()DPpO/|\\3](?:\s|$)")
 LIST_MARKER = re.compile(r"(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})")
 
@@ -167,17 +180,16 @@ class SpaceBeforePunctuation:
     rule = "mt.space_before_punct"
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
-        if not any(marks in text for marks in SPACED_MARKS):
-            return
         for match in SPACE_BEFORE_MARK.finditer(text):
             start, mark = match.start(), match.group(1)
-            if start == 0 or not scope(start) or not self._wrong(text, match, mark):
+            while start > 0 and text[start - 1] == " ":
+                start -= 1
+            if start == 0 or not scope(start) or not self._wrong(text, start, match.end(), mark):
                 continue
             yield Finding(start, match.start(1), "", self.rule)
 
     @staticmethod
-    def _wrong(text: str, match: re.Match[str], mark: str) -> bool:
-        start, after = match.start(), match.end()
+    def _wrong(text: str, start: int, after: int, mark: str) -> bool:
         before = text[start - 1]
         if not (before.isalnum() or before in ')]”’"%'):
             return False  # a run of marks ("? !") or a lone mark
@@ -220,7 +232,7 @@ class SpaceInsideQuotes:
 
 DIAERESIS_LETTERS = "ïëÏË"
 PLAIN_LETTERS = str.maketrans("ïëÏË", "ieIE")
-WORD_WITH_DIAERESIS = re.compile(r"[^\W\d_]*[ïëÏË][^\W\d_]*")
+DIAERESIS = re.compile("[ïëÏË]")
 WEAK_ENDING = re.compile(r"[ao]ï$")
 
 
@@ -239,15 +251,19 @@ class SlavicDiaeresis:
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         if not any(letter in text for letter in DIAERESIS_LETTERS):
             return
-        for match in WORD_WITH_DIAERESIS.finditer(text):
-            word = match.group()
+        word_end = 0
+        for match in DIAERESIS.finditer(text):
+            if match.start() < word_end:
+                continue  # a second diaeresis in a word already seen
+            word_start, word_end = _word_around(text, match.start())
+            word = text[word_start:word_end]
             confidence = self.slavic_confidence(word)
-            if confidence is None or not scope(match.start()):
+            if confidence is None or not scope(word_start):
                 continue
             plain = word.translate(PLAIN_LETTERS)
             yield Finding(
-                match.start(),
-                match.end(),
+                word_start,
+                word_end,
                 plain,
                 self.rule,
                 confidence,
@@ -338,11 +354,9 @@ class LowercaseNames:
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         if self.pattern is None:
             return
-        # A name at the very start of the text has no character before it: pad with a space.
-        for match in self.pattern.finditer(" " + text[:64] if text else ""):
-            if match.start() == 0:
-                yield from self._finding(text, match.start(1) - 1, match.group(1), scope)
-            break
+        at_start = self.pattern.match(" " + text[:64])  # no character before it
+        if at_start:
+            yield from self._finding(text, 0, at_start.group(1), scope)
         for match in self.pattern.finditer(text):
             yield from self._finding(text, match.start(1), match.group(1), scope)
 
@@ -370,6 +384,7 @@ class PhraseRule:
     unless: re.Pattern[str] | None
     confidence: float
     source_lang: tuple[str, ...]
+    anchored: bool
 
     @classmethod
     def from_entry(cls, entry: RuleEntry) -> PhraseRule:
@@ -402,6 +417,7 @@ class PhraseRule:
             unless=unless,
             confidence=confidence,
             source_lang=tuple([source] if isinstance(source, str) else source),
+            anchored=entry.optional("anchored", bool, False),
         )
 
     def replace(self, match: re.Match[str]) -> str:
@@ -431,49 +447,95 @@ def _transfer_case(before: str, after: str) -> str:
     return after
 
 
+WINDOW = 160
+
+
+def _cased(phrase: str) -> set[str]:
+    """The ways a phrase is capitalized in running text.
+
+    >>> sorted(_cased("the ukraine"))
+    ['THE UKRAINE', 'The Ukraine', 'The ukraine', 'the Ukraine', 'the ukraine']
+    """
+    first, _, rest = phrase.partition(" ")
+    forms = {phrase, phrase.capitalize(), phrase.upper(), phrase.title()}
+    if rest:
+        forms.add(f"{first} {rest.title()}")
+    return forms
+
+
 class PhraseRules:
-    """The known mistranslations of `rules/mt/<source>.yaml`; a rule's regex runs only on
-    texts that contain one of its trigger words."""
+    """The known mistranslations of `rules/mt/<source>.yaml`. The text is scanned once for
+    all trigger words; a rule's regex then runs only where one of its triggers is: at the
+    trigger for an anchored rule, in a window around it otherwise."""
 
     def __init__(self, rules: list[PhraseRule]) -> None:
         self.rules = rules
-        triggers = sorted({t for rule in rules for t in rule.triggers})
-        self.trigger_pattern = re.compile(_alternation(triggers)) if triggers else None
+        forms = {form for rule in rules for t in rule.triggers for form in _cased(t)}
+        triggers = _alternation(sorted(forms))
+        # A trigger starts a word. One scan per character that can come before it, each a
+        # literal first character that the regex engine skips to fast: several such scans
+        # cost less than one scan with `\b` or a character class.
+        self.trigger_scans = [re.compile(re.escape(c) + f"({triggers})") for c in ' \n(“"‘«']
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
-        if self.trigger_pattern is None:
+        if not self.rules:
             return
-        present = set(self.trigger_pattern.findall(text.lower()))
-        if not present:
+        hits = [
+            (m.group(1), m.start(1)) for scan in self.trigger_scans for m in scan.finditer(text)
+        ]
+        at_start = self.trigger_scans[0].match(" " + text[:64])  # no character before it
+        if at_start:
+            hits.append((at_start.group(1), 0))
+        if not hits:
             return
         found = []
         for rule in self.rules:
-            if not present.intersection(rule.triggers):
-                continue
             if scope.source_lang and scope.source_lang not in rule.source_lang:
                 continue
-            for match in rule.pattern.finditer(text):
-                if not scope(match.start()):
+            seen: set[int] = set()
+            for trigger, position in hits:
+                if trigger.lower() not in rule.triggers or not scope(position):
                     continue
-                if rule.unless is not None:
-                    line_start, line_end = _line_bounds(text, match.start())
-                    if rule.unless.search(text, line_start, line_end):
+                for match in self._matches(rule, text, position):
+                    if match.start() in seen:
                         continue
-                found.append(
-                    Finding(
-                        match.start(),
-                        match.end(),
-                        rule.replace(match),
-                        rule.id,
-                        rule.confidence,
-                        "known mistranslation",
+                    seen.add(match.start())
+                    line_start, line_end = _line_bounds(text, match.start())
+                    if rule.unless is not None and rule.unless.search(text, line_start, line_end):
+                        continue
+                    found.append(
+                        Finding(
+                            match.start(),
+                            match.end(),
+                            rule.replace(match),
+                            rule.id,
+                            rule.confidence,
+                            "known mistranslation",
+                        )
                     )
-                )
         cursor = 0
         for finding in sorted(found, key=lambda f: (f.start, -f.end)):
             if finding.start >= cursor:
                 cursor = finding.end
                 yield finding
+
+    @staticmethod
+    def _matches(rule: PhraseRule, text: str, position: int) -> Iterator[re.Match[str]]:
+        """The rule's matches around one trigger hit: at the hit for an anchored rule, else in
+        a window of the hit's line (each confirmed against the whole line, so that `$` and
+        lookarounds see the real context)."""
+        line_start, line_end = _line_bounds(text, position)
+        if rule.anchored:
+            match = rule.pattern.match(text, position, line_end)
+            if match:
+                yield match
+            return
+        window_start = max(line_start, position - WINDOW)
+        window_end = min(line_end, position + WINDOW)
+        for candidate in rule.pattern.finditer(text, window_start, window_end):
+            match = rule.pattern.match(text, candidate.start(), line_end)
+            if match:
+                yield match
 
 
 # --- Sentence breaks ----------------------------------------------------------------------
@@ -536,9 +598,13 @@ class SentenceBreaks:
 
 # --- Doubled words ------------------------------------------------------------------------
 
-DOUBLED_WORD = re.compile(r"[ \n]([a-z]+)(?: \1)+(?![\w'’-])")
-# Sentence starts; the text is scanned with a newline in front so its start is one too.
-DOUBLED_AT_SENTENCE_START = re.compile(r"(?:[.!?] |\n)([A-Z][a-z]*)(?: (?i:\1))+(?![\w'’-])")
+# A space (or a line start) as the literal first character lets the regex engine skip ahead
+# fast; the possessive `++` spares it from backtracking through every word. The comparison
+# ignores case so that "The the" at a sentence start is found in the same scan.
+DOUBLED_WORD = re.compile(r" ([A-Za-z]++) (?i:\1)(?![\w'’-])")
+DOUBLED_AT_LINE_START = re.compile(r"\n([A-Za-z]++) (?i:\1)(?![\w'’-])")
+REPEAT_OF = "(?: {})+(?![\\w'’-])"
+SENTENCE_START = re.compile(r"(?:^|\n|[.!?][\"”’)]* )$")
 
 
 class DoubledWords:
@@ -551,21 +617,28 @@ class DoubledWords:
         self.allowed = _words(entry, "grammatical") | _words(entry, "reduplications")
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
-        found = []
-        padded = "\n" + text  # so that the text's start is a line start like any other
-        for match in DOUBLED_WORD.finditer(padded):
-            found.extend(self._finding(match.group(1), match.end(1) - 1, match.end() - 1, scope))
-        for match in DOUBLED_AT_SENTENCE_START.finditer(padded):
-            word = match.group(1).lower()
-            if word in self.always_wrong:
-                found.extend(self._finding(word, match.end(1) - 1, match.end() - 1, scope))
-        yield from sorted(found)
+        at_start = DOUBLED_AT_LINE_START.match("\n" + text[:64])  # a line start like any other
+        starts = {0} if at_start else set()
+        for pattern in (DOUBLED_WORD, DOUBLED_AT_LINE_START):
+            starts.update(m.start(1) for m in pattern.finditer(text))
+        covered = 0
+        for start in sorted(starts):
+            finding = self._finding(text, start, scope) if start >= covered else None
+            if finding is not None:
+                covered = finding.end
+                yield finding
 
-    def _finding(self, word: str, keep_end: int, end: int, scope: Scope) -> Iterator[Finding]:
-        if word in self.allowed or not scope(keep_end):
-            return
+    def _finding(self, text: str, start: int, scope: Scope) -> Finding | None:
+        word_end = text.index(" ", start)
+        word = text[start:word_end].lower()
+        if word in self.allowed or text[word_end + 1].isupper() or not scope(start):
+            return None  # "Walla Walla", "the The Hague", "had had"
+        if text[start].isupper() and not SENTENCE_START.search(text, max(0, start - 4), start):
+            return None  # "Will will": a capitalized first copy is a name unless a sentence starts
+        repeats = re.compile(REPEAT_OF.format(re.escape(word)), re.IGNORECASE)
+        end = repeats.match(text, word_end).end()
         confidence = 0.95 if word in self.always_wrong else 0.6
-        yield Finding(keep_end, end, "", self.rule, confidence, f"doubled word {word!r}")
+        return Finding(word_end, end, "", self.rule, confidence, f"doubled word {word!r}")
 
 
 # --- Repeated sentences -------------------------------------------------------------------
@@ -584,6 +657,8 @@ class RepeatedSentences:
             raise entry.error("min_words must be >= 1")
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
+        if not self._may_repeat_anywhere(text):
+            return
         start = 0
         for line in text.split("\n"):
             if len(line) >= 8 * self.min_words and self._may_repeat(line) and scope(start):
@@ -591,13 +666,31 @@ class RepeatedSentences:
             start += len(line) + 1
 
     @staticmethod
+    def _may_repeat_anywhere(text: str) -> bool:
+        """A cheap necessary condition on the whole text, checked at C speed: cut at every
+        sentence end and line break, some piece equals one of the three pieces after it (a
+        sentence holding up to two abbreviations is cut in up to three pieces)."""
+        for separator in (". ", "? ", "! "):
+            if separator not in text:
+                continue
+            mark = separator[0]
+            lines = (text + "\n").replace("\n\n", "\n")
+            cut = lines.replace(mark + "\n", separator).replace("\n", separator)
+            pieces = cut.split(separator)
+            for distance in (1, 2, 3):
+                if any(map(operator.eq, pieces, islice(pieces, distance, None))):
+                    return True
+        return False
+
+    @staticmethod
     def _may_repeat(line: str) -> bool:
         """A cheap necessary condition: some piece between sentence ends occurs twice."""
         core = line.rstrip('.!?"”’) ')
         for separator in (". ", "? ", "! "):
-            pieces = core.split(separator)
-            if len(pieces) > 1 and len(set(pieces)) < len(pieces):
-                return True
+            if separator in core:
+                pieces = core.split(separator)
+                if len(set(pieces)) < len(pieces):
+                    return True
         return False
 
     def _repeats(self, line: str, offset: int) -> Iterator[Finding]:
@@ -644,18 +737,18 @@ class UnbalancedQuotes:
         for number, line in enumerate(lines):
             end = start + len(line)
             if ("“" in line or "”" in line or '"' in line) and scope(start):
-                problem = self._problem(line, lines[number + 1 :])
+                problem = self._problem(line, lines, number + 1)
                 if problem:
                     yield Finding(start, end, None, self.rule, problem[1], problem[0])
             start = end + 1
 
     @staticmethod
-    def _problem(line: str, following: list[str]) -> tuple[str, float] | None:
+    def _problem(line: str, lines: list[str], following: int) -> tuple[str, float] | None:
         opening, closing = line.count("“"), line.count("”")
         if closing > opening:
             return f"{closing} closing quotes for {opening} opening", 0.9
         if opening > closing:
-            next_line = next((later for later in following if later.strip()), "")
+            next_line = next((later for later in lines[following:] if later.strip()), "")
             if opening == closing + 1 and next_line.startswith("“"):
                 return None  # a quotation running on into the next paragraph
             return f"{opening} opening quotes for {closing} closing", 0.8
@@ -703,20 +796,20 @@ def _foreign_paragraphs(doc: Document, config: MtConfig) -> Iterator[Finding]:
 
 Fix = Callable[[str, Scope], Iterable[Finding]]
 PHRASES = "phrase rules"
-# The order matters: a later fix must not create work for an earlier one (so that cleaning
-# twice changes nothing more), e.g. a joined sentence break can expose a doubled word.
+# Fixes run in batches: the fixes of a batch scan the same text and their edits are applied
+# together. The order matters: a fix must not create work for one in an earlier batch (so
+# that cleaning twice changes nothing more); "kyïv" must lose its diaeresis before the
+# lowercase-name fix sees "kyiv", and a joined sentence break can expose a doubled word.
 ORDER = (
-    "mt.space_before_punct",
-    "mt.space_inside_quotes",
-    "mt.slavic_diaeresis",
-    "mt.lowercase_name",
-    PHRASES,
-    "mt.sentence_break",
-    "mt.doubled_word",
-    "mt.repeated_sentence",
-    "mt.unbalanced_quotes",
+    ("mt.space_before_punct", "mt.space_inside_quotes", "mt.slavic_diaeresis"),
+    ("mt.lowercase_name",),
+    (PHRASES,),
+    ("mt.sentence_break",),
+    ("mt.doubled_word",),
+    ("mt.repeated_sentence",),
+    ("mt.unbalanced_quotes",),
 )
-BUILT_IN = {*ORDER, "mt.foreign_paragraph"} - {PHRASES}
+BUILT_IN = {step for batch in ORDER for step in batch} - {PHRASES} | {"mt.foreign_paragraph"}
 
 
 class MtStage:
@@ -749,24 +842,32 @@ class MtStage:
             "mt.repeated_sentence": RepeatedSentences,
             "mt.unbalanced_quotes": lambda entry: UnbalancedQuotes(),
         }
-        self.fixes: list[Fix] = []
-        for step in ORDER:
-            if step == PHRASES:
-                if phrase_rules:
-                    self.fixes.append(PhraseRules(phrase_rules))
-            elif step in entries:
-                self.fixes.append(builders[step](entries[step]))
+        self.batches: list[list[Fix]] = []
+        for batch in ORDER:
+            fixes = [
+                PhraseRules(phrase_rules) if step == PHRASES else builders[step](entries[step])
+                for step in batch
+                if (step == PHRASES and phrase_rules) or step in entries
+            ]
+            if fixes:
+                self.batches.append(fixes)
         self.foreign = "mt.foreign_paragraph" in entries
+
+    @property
+    def fixes(self) -> list[Fix]:
+        return [fix for batch in self.batches for fix in batch]
 
     def __call__(self, doc: Document) -> Document:
         flags: list[Finding] = []
         if self.foreign:
             self._apply(doc, _foreign_paragraphs(doc, self.config), flags)
         scope = Scope(doc, self.config.lang)
-        for fix in self.fixes:
+        for batch in self.batches:
             if scope.nowhere:
                 break
-            if self._apply(doc, fix(doc.text, scope), flags):
+            text = doc.text
+            findings = [finding for fix in batch for finding in fix(text, scope)]
+            if self._apply(doc, findings, flags):
                 scope = Scope(doc, self.config.lang)
         for flag in flags:
             doc.flag(
@@ -800,11 +901,21 @@ class MtStage:
                 )
             else:
                 flags.append(finding)
-        edits.sort(key=lambda edit: (edit.start, edit.end))
+        edits = _without_overlaps(edits)
         count = doc.apply(self.name, edits)
         if count:
             flags[:] = [_moved(flag, edits) for flag in flags]
         return count
+
+
+def _without_overlaps(edits: list[Edit]) -> list[Edit]:
+    """The edits sorted by position; where two overlap, the one found first (by the earlier
+    fix in the batch) wins and the other waits for the next cleaning."""
+    kept: list[Edit] = []
+    for edit in edits:
+        if all(edit.end <= other.start or edit.start >= other.end for other in kept):
+            kept.append(edit)
+    return sorted(kept, key=lambda edit: (edit.start, edit.end))
 
 
 def _moved(finding: Finding, edits: list[Edit]) -> Finding:
