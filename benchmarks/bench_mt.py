@@ -31,7 +31,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cleaner.document import Document, Paragraph  # noqa: E402
 from cleaner.rules import shipped_rules_dir  # noqa: E402
 from cleaner.stages.langid import LangidConfig, LangidStage  # noqa: E402
-from cleaner.stages.unicode import UnicodeConfig, UnicodeStage  # noqa: E402
 from cleaner.stages.mt import (  # noqa: E402
     DoubledWords,
     LowercaseNames,
@@ -41,6 +40,7 @@ from cleaner.stages.mt import (  # noqa: E402
     SentenceBreaks,
     SlavicDiaeresis,
 )
+from cleaner.stages.unicode import UnicodeConfig, UnicodeStage  # noqa: E402
 
 
 def records(corpus: str | None, mb: float, seed: int) -> Iterator[dict]:
