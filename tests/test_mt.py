@@ -383,7 +383,7 @@ def test_malformed_rules_name_the_file_line_and_rule(tmp_path, content, message)
     [
         ({"min_confidence": 1.5}, "between 0.0 and 1.0"),
         ({"foreign_min_confidence": -0.1}, "between 0.0 and 1.0"),
-        ({"foreign_min_chars": 0}, ">= 1"),
+        ({"foreign_min_words": 0}, ">= 1"),
         ({"lang": ""}, "language code"),
     ],
 )

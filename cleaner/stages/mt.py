@@ -45,15 +45,16 @@ class MtConfig(StageConfig):
     `lang`: the language whose paragraphs are repaired (the built-in rules are English).
     `min_confidence`: judgements below it are flagged, not edited. `drop_foreign`: remove the
     paragraphs flagged as being in another language than the document;
-    `foreign_min_confidence` and `foreign_min_chars` say how sure and how long such a
-    paragraph must be to count.
+    `foreign_min_confidence` and `foreign_min_words` say how sure and how long such a
+    paragraph must be to count (language detection is unreliable on titles, share widgets
+    and link lists, so short paragraphs never count).
     """
 
     lang: str = "en"
     min_confidence: float = 0.8
     drop_foreign: bool = False
     foreign_min_confidence: float = 0.75
-    foreign_min_chars: int = 40
+    foreign_min_words: int = 10
 
     def __post_init__(self) -> None:
         if not self.lang:
@@ -62,8 +63,8 @@ class MtConfig(StageConfig):
             value = getattr(self, key)
             if not 0.0 <= value <= 1.0:
                 raise ConfigError(f"mt.{key} must be between 0.0 and 1.0, got {value}")
-        if self.foreign_min_chars < 1:
-            raise ConfigError(f"mt.foreign_min_chars must be >= 1, got {self.foreign_min_chars}")
+        if self.foreign_min_words < 1:
+            raise ConfigError(f"mt.foreign_min_words must be >= 1, got {self.foreign_min_words}")
 
 
 class Finding(NamedTuple):
@@ -761,6 +762,19 @@ class UnbalancedQuotes:
 # --- Paragraphs in another language -------------------------------------------------------
 
 
+def _word_count(paragraph: str) -> int:
+    """Words of a paragraph, not counting URLs and tokens without letters.
+
+    >>> _word_count("[Share](https://example.com/a) on Facebook · 2024")
+    3
+    """
+    return sum(
+        1
+        for token in re.split(r"[\s()\[\]]+", paragraph)
+        if any(char.isalpha() for char in token) and not _is_urlish(token)
+    )
+
+
 def _foreign_paragraphs(doc: Document, config: MtConfig) -> Iterator[Finding]:
     """`mt.foreign_paragraph`: paragraphs in another language than the document."""
     if doc.lang == UNDETERMINED:
@@ -770,7 +784,7 @@ def _foreign_paragraphs(doc: Document, config: MtConfig) -> Iterator[Finding]:
         if (
             paragraph.lang in (UNDETERMINED, doc.lang)
             or paragraph.confidence < config.foreign_min_confidence
-            or paragraph.end - paragraph.start < config.foreign_min_chars
+            or _word_count(text[paragraph.start : paragraph.end]) < config.foreign_min_words
         ):
             continue
         start, end = paragraph.start, paragraph.end
