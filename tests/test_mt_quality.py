@@ -2,6 +2,7 @@
 must-not-change case altered, every expected flag raised."""
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from cleaner.stages.mt import known_names
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "mt_quality.py"
 spec = importlib.util.spec_from_file_location("mt_quality", SCRIPT)
 mt_quality = importlib.util.module_from_spec(spec)
+sys.modules["mt_quality"] = mt_quality  # dataclasses look their module up there
 spec.loader.exec_module(mt_quality)
 
 RESULT = mt_quality.evaluate()
