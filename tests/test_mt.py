@@ -412,3 +412,22 @@ def test_idempotent_and_never_raises_on_artifact_soup(text):
 def test_never_raises_on_any_text(text):
     once = clean(text, langid=True)
     assert clean(once.text, langid=True).text == once.text
+
+
+def test_cli_drop_foreign_removes_the_foreign_paragraph(tmp_path):
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+
+    source = tmp_path / "in"
+    source.mkdir()
+    text = "\n\n".join([ENGLISH_PARAGRAPH, FRENCH_PARAGRAPH, ENGLISH_CLOSING]) + "\n"
+    (source / "article.txt").write_text(text, encoding="utf-8")
+    for flags, folder in (([], "kept"), (["--drop-foreign"], "dropped")):
+        result = CliRunner().invoke(
+            app, ["clean", str(source), "-o", str(tmp_path / folder), "-q", *flags]
+        )
+        assert result.exit_code == 0, result.output
+    assert FRENCH_PARAGRAPH in (tmp_path / "kept" / "article.txt").read_text(encoding="utf-8")
+    dropped = (tmp_path / "dropped" / "article.txt").read_text(encoding="utf-8")
+    assert "gouverneur" not in dropped and ENGLISH_CLOSING in dropped
