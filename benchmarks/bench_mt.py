@@ -188,14 +188,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--naive-mb", type=float, default=2.0, help="megabytes for the naive run")
+    parser.add_argument("--rules", type=Path, help="rules folder (default: the shipped one)")
     args = parser.parse_args(argv)
 
     prepared = prepare(args.mb, args.corpus, args.seed)
     size = sum(len(text.encode("utf-8")) for _, text, _, _ in prepared)
     english = sum(1 for _, _, lang, _ in prepared if lang == "en")
-    stage = MtStage(MtConfig(), shipped_rules_dir())
+    stage = MtStage(MtConfig(), args.rules or shipped_rules_dir())
     print(f"corpus: {len(prepared)} documents ({english} English), {size / 1e6:.1f} MB")
-    print(f"known names from the spelling rules: {len(getattr(stage.fixes[3], 'canonical', {}))}")
+    names = [fix for fix in stage.fixes if isinstance(fix, LowercaseNames)]
+    print(f"known names from the spelling rules: {len(names[0].canonical) if names else 0}")
 
     seconds, (changes, flags) = best_of(args.repeats, run_stage, stage, prepared)
     print(

@@ -4,7 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cleaner import Pipeline
 from cleaner.document import Document
+from cleaner.stages import REGISTRY
 from cleaner.errors import ConfigError, RuleError
 from cleaner.rules import load_stage_rules, shipped_rules_dir
 from cleaner.stages.langid import LangidConfig, LangidStage
@@ -431,3 +433,19 @@ def test_cli_drop_foreign_removes_the_foreign_paragraph(tmp_path):
     assert FRENCH_PARAGRAPH in (tmp_path / "kept" / "article.txt").read_text(encoding="utf-8")
     dropped = (tmp_path / "dropped" / "article.txt").read_text(encoding="utf-8")
     assert "gouverneur" not in dropped and ENGLISH_CLOSING in dropped
+
+
+@pytest.mark.skipif("spelling" not in REGISTRY, reason="the spelling stage has not landed")
+def test_mt_and_spelling_share_the_work_on_names():
+    """Which stage does what: mt removes the French diaeresis (any Slavic name, known or not)
+    and capitalizes a known name written in lowercase; spelling then maps the variants of the
+    names it knows to their canonical form. Each fix is recorded once, by the stage that owns it."""
+    doc = Pipeline(stages=["unicode", "langid", "mt", "spelling"])(
+        Document(
+            id="t", text="Shelling hit kyiv and Kiev again, and Avdiïvka, said Andreï Shevchuk."
+        )
+    )
+    assert doc.text == "Shelling hit Kyiv and Kyiv again, and Avdiivka, said Andrei Shevchuk."
+    by_rule = {(c.before, c.stage) for c in doc.changes}
+    assert ("kyiv", "mt") in by_rule and ("Kiev", "spelling") in by_rule
+    assert ("Avdiïvka", "mt") in by_rule and ("Andreï", "mt") in by_rule

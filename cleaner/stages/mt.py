@@ -334,6 +334,9 @@ def known_names(rules_dir: Path, lang: str) -> list[str]:
     return names
 
 
+NAME_STARTS = " \n(“\"‘'"
+
+
 class LowercaseNames:
     """`mt.lowercase_name`: "kyiv" in running text -> "Kyiv", for the spelling rules' names."""
 
@@ -346,20 +349,27 @@ class LowercaseNames:
             for name in names
             if len(name) >= 3 and name != name.lower() and name.lower() not in exceptions
         }
-        self.pattern = None
-        if self.canonical:
-            self.pattern = re.compile(
-                r"[\s(“\"‘'](" + _alternation(sorted(self.canonical)) + r")(?![\w@/]|[.:]\w)"
-            )
+        alternation = _alternation(sorted(self.canonical))
+        # One scan per character that can come before a name, each a literal first character
+        # that the regex engine skips to fast (a character class is scanned much slower).
+        self.scans = (
+            [
+                re.compile(re.escape(before) + f"({alternation})" + r"(?![\w@/]|[.:]\w)")
+                for before in NAME_STARTS
+            ]
+            if self.canonical
+            else []
+        )
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
-        if self.pattern is None:
+        if not self.scans:
             return
-        at_start = self.pattern.match(" " + text[:64])  # no character before it
+        at_start = self.scans[0].match(" " + text[:64])  # no character before it
         if at_start:
             yield from self._finding(text, 0, at_start.group(1), scope)
-        for match in self.pattern.finditer(text):
-            yield from self._finding(text, match.start(1), match.group(1), scope)
+        hits = sorted((m.start(1), m.group(1)) for scan in self.scans for m in scan.finditer(text))
+        for start, name in hits:
+            yield from self._finding(text, start, name, scope)
 
     def _finding(self, text: str, start: int, name: str, scope: Scope) -> Iterator[Finding]:
         if start > 0 and text[start - 1] in "#@/" or not scope(start):
