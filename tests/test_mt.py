@@ -6,9 +6,9 @@ from hypothesis import strategies as st
 
 from cleaner import Pipeline
 from cleaner.document import Document
-from cleaner.stages import REGISTRY
 from cleaner.errors import ConfigError, RuleError
 from cleaner.rules import load_stage_rules, shipped_rules_dir
+from cleaner.stages import REGISTRY
 from cleaner.stages.langid import LangidConfig, LangidStage
 from cleaner.stages.mt import MtConfig, MtStage, known_names
 
