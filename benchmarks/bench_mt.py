@@ -59,15 +59,22 @@ def records(corpus: str | None, mb: float, seed: int) -> Iterator[dict]:
 
 SENTENCES = [
     "The regional governor said on Friday that {n} people were injured in the shelling of {place}.",
-    "Mr. Gladkov told reporters at 9 a.m. that the U.S. envoy had left {place} .",
-    "Witnesses in {place} reported that debris fell on a market, killing {n} civilians. on Sunday.",
-    "{person} said the attack was the deadliest since 2022 , adding that {n} drones were downed.",
+    "Mr. Gladkov told reporters at 9 a.m. that the U.S. envoy had left {place}.",
+    "Witnesses in {place} reported that debris fell on a market, killing {n} civilians on Sunday.",
+    "{person} said the attack was the deadliest since 2022, adding that {n} drones were downed.",
     "Officials in {place} said they were checking the reports, e.g. from the army.",
     "The ministry said 3.5 percent of the grid was damaged near {place}.",
     "“We will rebuild,” {person} said in a statement.",
 ]
-PLACES = ["Kyiv", "Kharkiv", "Belgorod", "Avdiïvka", "Mykolaïv", "kyiv", "Odesa", "Shebekino"]
-PEOPLE = ["Andreï Klychkov", "Vitali Klitschko", "Loïc Tassé", "Oleksiï Kuleba", "Hanna Maliar"]
+# One sentence in twenty carries an MT artifact.
+DAMAGED = [
+    "Mr. Gladkov told reporters at 9 a.m. that the U.S. envoy had left {place} .",
+    "Witnesses in {place} reported that debris fell on a market, killing {n} civilians. on Sunday.",
+    "{person} said the attack was the deadliest since 2022 , adding that the the drones were downed.",
+    "Zelensky soon questioned the Russian novel, and “Shrapper hit passing cars” in {place}.",
+]
+PLACES = ["Kyiv", "Kharkiv", "Belgorod", "Avdiïvka", "Mykolaiv", "kyiv", "Odesa", "Shebekino"]
+PEOPLE = ["Andreï Klychkov", "Vitali Klitschko", "Loïc Tassé", "Oleksii Kuleba", "Hanna Maliar"]
 FRENCH = "Le gouverneur a déclaré : « Nous tiendrons ! » Les écoles restent fermées depuis lundi ."
 
 
@@ -80,7 +87,7 @@ def _own_records(mb: float, seed: int) -> Iterator[dict]:
         paragraphs = []
         for _ in range(rng.randint(6, 14)):
             sentences = [
-                rng.choice(SENTENCES).format(
+                rng.choice(DAMAGED if rng.random() < 0.05 else SENTENCES).format(
                     n=rng.randint(2, 400), place=rng.choice(PLACES), person=rng.choice(PEOPLE)
                 )
                 for _ in range(rng.randint(2, 5))

@@ -334,7 +334,10 @@ def known_names(rules_dir: Path, lang: str) -> list[str]:
     return names
 
 
-NAME_STARTS = " \n(“\"‘'"
+# The characters a word is looked for after: a space, a line start, an opening bracket or
+# quote. Rarer openers (straight and single quotes, guillemets) are left out: each one more
+# scan of the whole text costs about as much as the rare hits it would add.
+WORD_STARTS = " \n(“"
 
 
 class LowercaseNames:
@@ -355,7 +358,7 @@ class LowercaseNames:
         self.scans = (
             [
                 re.compile(re.escape(before) + f"({alternation})" + r"(?![\w@/]|[.:]\w)")
-                for before in NAME_STARTS
+                for before in WORD_STARTS
             ]
             if self.canonical
             else []
@@ -486,7 +489,7 @@ class PhraseRules:
         # A trigger starts a word. One scan per character that can come before it, each a
         # literal first character that the regex engine skips to fast: several such scans
         # cost less than one scan with `\b` or a character class.
-        self.trigger_scans = [re.compile(re.escape(c) + f"({triggers})") for c in ' \n(“"‘«']
+        self.trigger_scans = [re.compile(re.escape(c) + f"({triggers})") for c in WORD_STARTS]
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         if not self.rules:
@@ -883,15 +886,17 @@ class MtStage:
 
     def __call__(self, doc: Document) -> Document:
         flags: list[Finding] = []
-        if self.foreign:
-            self._apply(doc, _foreign_paragraphs(doc, self.config), flags)
+        if self.foreign and doc.lang != UNDETERMINED:
+            found = list(_foreign_paragraphs(doc, self.config))
+            if found:
+                self._apply(doc, found, flags)
         scope = Scope(doc, self.config.lang)
         for batch in self.batches:
             if scope.nowhere:
                 break
             text = doc.text
             findings = [finding for fix in batch for finding in fix(text, scope)]
-            if self._apply(doc, findings, flags):
+            if findings and self._apply(doc, findings, flags):
                 scope = Scope(doc, self.config.lang)
         for flag in flags:
             doc.flag(
