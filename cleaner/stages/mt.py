@@ -484,6 +484,10 @@ class PhraseRules:
 
     def __init__(self, rules: list[PhraseRule]) -> None:
         self.rules = rules
+        self.by_trigger: dict[str, list[PhraseRule]] = {}
+        for rule in rules:
+            for trigger in rule.triggers:
+                self.by_trigger.setdefault(trigger, []).append(rule)
         forms = {form for rule in rules for t in rule.triggers for form in _cased(t)}
         triggers = _alternation(sorted(forms))
         # A trigger starts a word. One scan per character that can come before it, each a
@@ -503,17 +507,17 @@ class PhraseRules:
         if not hits:
             return
         found = []
-        for rule in self.rules:
-            if scope.source_lang and scope.source_lang not in rule.source_lang:
+        seen: set[tuple[str, int]] = set()
+        for trigger, position in hits:
+            if not scope(position):
                 continue
-            seen: set[int] = set()
-            for trigger, position in hits:
-                if trigger.lower() not in rule.triggers or not scope(position):
+            for rule in self.by_trigger[trigger.lower()]:
+                if scope.source_lang and scope.source_lang not in rule.source_lang:
                     continue
                 for match in self._matches(rule, text, position):
-                    if match.start() in seen:
+                    if (rule.id, match.start()) in seen:
                         continue
-                    seen.add(match.start())
+                    seen.add((rule.id, match.start()))
                     line_start, line_end = _line_bounds(text, match.start())
                     if rule.unless is not None and rule.unless.search(text, line_start, line_end):
                         continue
