@@ -72,9 +72,10 @@ DAMAGED = [
     "Witnesses in {place} reported that debris fell on a market, killing {n} civilians. on Sunday.",
     "{person} said the attack was the deadliest since 2022 , adding that the the drones were downed.",
     "Zelensky soon questioned the Russian novel, and “Shrapper hit passing cars” in {place}.",
+    "Andreï Klychkov said the front near Avdiïvka was quiet, and kyiv agreed.",
 ]
-PLACES = ["Kyiv", "Kharkiv", "Belgorod", "Avdiïvka", "Mykolaiv", "kyiv", "Odesa", "Shebekino"]
-PEOPLE = ["Andreï Klychkov", "Vitali Klitschko", "Loïc Tassé", "Oleksii Kuleba", "Hanna Maliar"]
+PLACES = ["Kyiv", "Kharkiv", "Belgorod", "Avdiivka", "Mykolaiv", "Odesa", "Shebekino"]
+PEOPLE = ["Andrei Klychkov", "Vitali Klitschko", "Loïc Tassé", "Oleksii Kuleba", "Hanna Maliar"]
 FRENCH = "Le gouverneur a déclaré : « Nous tiendrons ! » Les écoles restent fermées depuis lundi ."
 
 
