@@ -218,6 +218,14 @@ def clean(
         typer.Option("--diff", help="Show what would change (a unified diff); write nothing."),
     ] = False,
     max_doc_bytes: MaxDocBytesOption = DEFAULT_MAX_DOC_BYTES,
+    drop_foreign: Annotated[
+        bool,
+        typer.Option(
+            "--drop-foreign",
+            help="Remove paragraphs in another language than their document (mt stage; "
+            "otherwise they are only flagged).",
+        ),
+    ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print errors only: no progress, no summary.")
     ] = False,
@@ -234,6 +242,8 @@ def clean(
     if stdin_format not in ("text", "jsonl"):
         raise _fail(f"--stdin-format must be text or jsonl, not {stdin_format!r}")
     report_writer: AtomicWriter | None = None
+    if drop_foreign:
+        assignments = [*(assignments or ()), "mt.drop_foreign=true"]
     try:
         settings = _settings(stages, skip, rules, config, assignments)
         options = BatchOptions(

@@ -21,6 +21,7 @@ from cleaner.config import StageConfig
 from cleaner.document import Document
 from cleaner.stages.dedup import DedupStage
 from cleaner.stages.langid import LangidStage
+from cleaner.stages.mt import MtStage
 from cleaner.stages.spelling import SpellingStage
 from cleaner.stages.unicode import UnicodeStage
 
@@ -39,6 +40,7 @@ REGISTRY: dict[str, type[Stage]] = {
     for stage in (
         UnicodeStage,
         LangidStage,
+        MtStage,
         SpellingStage,
         DedupStage,
     )
