@@ -49,6 +49,12 @@ def test_short_lines_without_stopwords_take_the_document_language(headline):
     assert STAGE.paragraph_language(headline) == ("und", 0.0)
 
 
+def test_one_stopword_does_not_decide_a_headline():
+    assert STAGE.paragraph_language(
+        "Champions League: Schachtar Donezk feiert Heimsieg in Hamburg"
+    ) == ("und", 0.0)
+
+
 def test_ambiguous_paragraphs_fall_back_to_langdetect_deterministically():
     text = (
         "Zelensky Kyiv Kharkiv Odesa Dnipro Mykolaiv Kherson Zaporizhzhia Lviv Sumy Poltava "

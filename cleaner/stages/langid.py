@@ -172,10 +172,11 @@ class LangidStage:
         # The stopwords of the undecided paragraphs together may single out one language where
         # each paragraph alone does not (Spanish paragraphs share many words with French,
         # Portuguese or Dutch; a whole article does not).
-        pooled_lang = _distinctive_winner(
+        pooled = _distinctive_winner(
             [hits for *_, outcome in assessed if isinstance(outcome, list) for hits in outcome],
             self.config,
         )
+        pooled_lang = pooled[0] if pooled else None
         doc_lang = _heaviest(weights) or pooled_lang
         detections_left = self.config.max_detections
         paragraphs = []
@@ -244,6 +245,10 @@ class LangidStage:
                 (best, count), runner_up = _top_two(_count(hits))
                 if count >= config.min_stopwords and count >= config.dominance * runner_up:
                     return best, count / (count + runner_up)
+        # Shared words ("la", "que", "il") blur the plain count between Romance languages; the
+        # words the languages do not share still decide most paragraphs.
+        if hits and (distinct := _distinctive_winner(hits, config)):
+            return distinct
         if len(text) < config.reliable_chars or len(LETTER.findall(sample)) < config.min_chars:
             return UNDETERMINED, 0.0
         return hits
@@ -266,7 +271,7 @@ class LangidStage:
         sample = text[: self.config.max_chars]
         distinct = _distinctive_winner(hits + _cyrillic_letter_hits(sample), self.config)
         if distinct:
-            return distinct, (votes[distinct] + 1) / (total + 2), False
+            return *distinct, False
         if may_detect:
             return *_Detector.detect(text[: self.config.max_chars]), True
         if votes:
@@ -285,16 +290,22 @@ def _count(hits: list[tuple[str, ...]]) -> Counter[str]:
     return votes
 
 
-def _distinctive_winner(hits: list[tuple[str, ...]], config: LangidConfig) -> str | None:
+def _distinctive_winner(
+    hits: list[tuple[str, ...]], config: LangidConfig
+) -> tuple[str, float] | None:
     """The language whose stopwords clearly outnumber every other language's when only the
     words the two do not share are counted ("los", "las", "según" against "la", "en", "que"
-    shared with French), with the same `min_stopwords` and `dominance` as the plain count.
+    shared with French), with the same `min_stopwords` and `dominance` as the plain count. The
+    confidence is the winner's share of the distinctive words against its closest rival.
 
-    >>> _distinctive_winner([("es",), ("es", "fr"), ("es",), ("es",)], LangidConfig())
-    'es'
+    >>> _distinctive_winner([("es",), ("es", "fr"), ("es",), ("es",), ("fr",)], LangidConfig())
+    ('es', 0.75)
     """
     languages = sorted({lang for langs in hits for lang in langs})
     for lead in languages:
+        if sum(1 for langs in hits if lead in langs) < config.min_stopwords:
+            continue
+        confidence = 1.0
         for other in languages:
             if other == lead:
                 continue
@@ -302,8 +313,9 @@ def _distinctive_winner(hits: list[tuple[str, ...]], config: LangidConfig) -> st
             theirs = sum(1 for langs in hits if other in langs and lead not in langs)
             if ours < config.min_stopwords or ours < config.dominance * theirs:
                 break
+            confidence = min(confidence, ours / (ours + theirs))
         else:
-            return lead
+            return lead, confidence
     return None
 
 
