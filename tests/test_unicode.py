@@ -46,6 +46,9 @@ def test_rule_file_examples(text_in, text_out):
         # mojibake that decodes to characters an earlier step handles
         ("zero\u00e2\u20ac\u2039width", "zerowidth"),
         ("\x9d\u00c2\u20ac", "€"),
+        # soft hyphen and no-break space are bytes of Windows-1251 mojibake
+        ("Эти слова".encode().decode("cp1251"), "Эти слова"),
+        ("Ã\u00a0 la une", "à la une"),
     ],
 )
 def test_text_in_text_out(text_in, text_out):

@@ -79,6 +79,12 @@ INVISIBLE_CHARS = re.compile(
     "[\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+"
 )
 ODD_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# A soft hyphen (0xAD) and a no-break space (0xA0) are also bytes of Windows-1251 and
+# Latin-1 mojibake ("Эти" read as Windows-1251 is "Р\u00adС‚Рё"): before ftfy they stay.
+INVISIBLE_CHARS_BUT_MOJIBAKE_BYTES = re.compile(
+    "[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+"
+)
+ODD_SPACES_BUT_MOJIBAKE_BYTES = re.compile("[\t\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 SPACE_RUNS = re.compile("(?<=\\S)  +(?=\\S)")
 TRAILING_SPACES = re.compile(" +$", re.MULTILINE)
 LEADING_SPACES = re.compile("^ +", re.MULTILINE)
@@ -125,19 +131,19 @@ class UnicodeStage:
     def __init__(self, config: UnicodeConfig, rules_dir: Path) -> None:
         self.config = config
         # Order matters: entities, stray controls, invisible characters and odd spaces can hide
-        # mojibake ("Ã&#8203;©", "Â\t€"), so they go before ftfy; C1 controls are part of
-        # mojibake (Windows-1252 punctuation read as Latin-1), so they are removed only after.
+        # mojibake ("Ã&#8203;©", "Â\t€"), so they go before ftfy, except those that are
+        # themselves mojibake bytes (C1 controls, soft hyphen, no-break space), removed after.
         steps: list[Callable[[str], Iterator[Edit]]] = [_line_endings]
         if config.unescape_html:
             steps.append(_html_entities)
-        steps += [_c0_controls, _invisible_chars]
+        steps += [_c0_controls, _invisible_chars_but_mojibake_bytes]
         if config.normalize_spaces:
-            steps.append(_odd_spaces)
+            steps.append(_odd_spaces_but_mojibake_bytes)
         if config.fix_mojibake:
             steps.append(_mojibake)
-        steps.append(_c1_controls)
+        steps += [_c1_controls, _invisible_chars]
         if config.normalize_spaces:
-            steps.append(_space_runs)
+            steps += [_odd_spaces, _space_runs]
         steps.append(_trailing_spaces)
         if config.strip_leading_spaces:
             steps.append(_leading_spaces)
@@ -342,6 +348,12 @@ _html_entities = _Substitution(HTML_ENTITY, "unicode.html_entity", _html_entity,
 _c0_controls = _Substitution(C0_CONTROLS, "unicode.control_char", "", _unprintable_lines)
 _c1_controls = _Substitution(C1_CONTROLS, "unicode.control_char", "", _unprintable_lines)
 _invisible_chars = _Substitution(INVISIBLE_CHARS, "unicode.invisible_char", "", _unprintable_lines)
+_invisible_chars_but_mojibake_bytes = _Substitution(
+    INVISIBLE_CHARS_BUT_MOJIBAKE_BYTES, "unicode.invisible_char", "", _unprintable_lines
+)
+_odd_spaces_but_mojibake_bytes = _Substitution(
+    ODD_SPACES_BUT_MOJIBAKE_BYTES, "unicode.odd_space", " ", _unprintable_lines
+)
 _odd_spaces = _Substitution(ODD_SPACES, "unicode.odd_space", " ", _unprintable_lines)
 _space_runs = _Substitution(SPACE_RUNS, "unicode.space_run", " ", _lines_with("  "))
 _trailing_spaces = _Substitution(
