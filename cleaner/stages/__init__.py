@@ -19,6 +19,7 @@ from typing import ClassVar, Protocol
 
 from cleaner.config import StageConfig
 from cleaner.document import Document
+from cleaner.stages.boilerplate import BoilerplateStage
 from cleaner.stages.dedup import DedupStage
 from cleaner.stages.langid import LangidStage
 from cleaner.stages.mt import MtStage
@@ -40,6 +41,7 @@ REGISTRY: dict[str, type[Stage]] = {
     for stage in (
         UnicodeStage,
         LangidStage,
+        BoilerplateStage,
         MtStage,
         SpellingStage,
         DedupStage,

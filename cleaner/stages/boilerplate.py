@@ -1,0 +1,476 @@
+"""Stage `boilerplate`: remove web residue that is not part of the story.
+
+Two kinds of detection, both recorded under rule ids that `cleaner explain` can describe:
+
+- line rules, data in `rules/boilerplate/<lang>.yaml` and `any.yaml` (teasers, promos, comment
+  prompts, social and newsletter calls, cookie notices, credits, captions, ...), chosen by the
+  paragraph's language (`Document.lang_at`) plus the language-independent ones, compiled into
+  one indexed matcher (`cleaner.boilerplate_rules`);
+- structural detectors in code: template residue (mustache tags, CMS shortcodes, HTML tags), a
+  first line that copies the title, a site name glued to the title, a lead paragraph repeated
+  after its dateline, and the trailing block after a comment prompt or "Source link". Their ids,
+  descriptions and examples are entries with `detector: true` in `rules/boilerplate/any.yaml`.
+
+A removed line goes with its line break, and the blank lines around a removed block are merged
+so that paragraphs stay separated as they were. What the stage is not sure of is flagged, not
+removed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import regex
+from rapidfuzz import fuzz
+
+from cleaner.boilerplate_corpus import LearnedLines, load_learned_lines
+from cleaner.boilerplate_rules import LIST_MARKERS, LineMatcher, compile_line_rule, line_key
+from cleaner.config import StageConfig
+from cleaner.document import UNDETERMINED, Document, Edit
+from cleaner.errors import ConfigError
+from cleaner.rules import RuleEntry, load_stage_rules
+
+TEMPLATE = "any.template"
+TEMPLATE_INLINE = "any.template_inline"
+SHORTCODE_CAPTION = "any.shortcode_caption"
+TITLE_COPY = "any.title_copy"
+SITE_NAME = "any.site_name"
+REPEATED_LEAD = "any.repeated_lead"
+TRAILING_BLOCK = "any.trailing_block"
+RULE_TIMEOUT = "any.rule_timeout"
+DETECTORS = (
+    TEMPLATE,
+    TEMPLATE_INLINE,
+    SHORTCODE_CAPTION,
+    TITLE_COPY,
+    SITE_NAME,
+    REPEATED_LEAD,
+    TRAILING_BLOCK,
+    RULE_TIMEOUT,
+)
+
+# Template residue: mustache/handlebars tags, CMS shortcodes, HTML tags and comments. HTML
+# entities were decoded by the unicode stage, so they are not handled here.
+TEMPLATE_TOKEN = regex.compile(
+    r"\{\{\{?[^{}\n]{0,200}\}?\}\}"
+    r"|\{%[^%\n]{0,200}%\}"
+    r"|<(script|style)\b[^\n]*?</\1\s*>"
+    r"|<!--[^\n]*?-->"
+    r"|</?(?:a|abbr|article|aside|b|blockquote|br|button|div|em|figcaption|figure|footer|form"
+    r"|h[1-6]|header|hr|i|iframe|img|input|label|li|link|meta|nav|noscript|ol|p|path|picture"
+    r"|section|small|source|span|strong|sub|sup|svg|table|tbody|td|th|thead|tr|u|ul|video)"
+    r"\b[^<>\n]{0,500}>"
+    r"|\[/?(?:caption|gallery|embed|video|audio|playlist|vc_\w+|et_pb_\w+|su_\w+|tweet|youtube"
+    r"|contact-form(?:-7)?|related|adsense|ad)\b[^\]\n]{0,300}\]",
+    regex.IGNORECASE,
+)
+CAPTION_SHORTCODE = re.compile(r"\[caption\b", re.IGNORECASE)
+TEMPLATE_LEFTOVER = re.compile(r"[\W_]*")
+NOT_WORD = re.compile(r"[\W_]+")
+TRUNCATION = re.compile(r"\s*(?:\.\.\.|…|\[\.\.\.\]|\[…\])\s*$")
+# "Title – Site", "Title | Site", "Site | Title": the separator needs spaces around it, except
+# "|", which is never part of a headline.
+SITE_SUFFIX = re.compile(r"^(?P<title>.{8,}?)(?:\s+[-–—·•]\s+|\s*\|\s*)(?P<site>[^-–—|·•]{2,40})$")
+SITE_PREFIX = re.compile(r"^(?P<site>[^-–—|·•:]{2,40}?)(?:\s+[-–—·•]\s+|\s*\|\s*)(?P<title>.{8,})$")
+DOMAIN = re.compile(
+    r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|news|co\.uk|fr|de|ru|ua|it|es|pt|pl|ar"
+    r"|br|ch|at|be|ca|eu|tv)$",
+    re.IGNORECASE,
+)
+# The head of a dateline, as left before a repeated lead: "Moscow, 31 December 2023 (dpa) - ",
+# "KYIV (Reuters) — ", "PARIS, 5 juin (AFP) : ".
+DATELINE_HEAD = re.compile(r"^[^\W\d_][^\n]{1,110}?(?:\)\s*[-–—:]?|\s[-–—:]|[-–—:])\s*$")
+TEMPLATE_HINT_CHARS = ("{", "<", "[")
+
+
+@dataclasses.dataclass(frozen=True)
+class BoilerplateConfig(StageConfig):
+    """Options of the boilerplate stage.
+
+    `learned`: a learned-lines rule file written by `cleaner boilerplate mine` (applied on top of
+    the shipped rules). `timeout`: seconds the line rules may spend on one line before the line
+    is flagged and kept. `trailing_min_position`: a trailing-block trigger ("Source link",
+    "Leave a Reply") removes everything after it only when it sits after this share of the text;
+    earlier, the trigger line alone goes and the rest is flagged. `title_min_share`: a first
+    line that is a prefix of the title must cover this share of it to count as a truncated copy.
+    `lead_similarity` (0-100, rapidfuzz): how close two lead paragraphs must be to count as one
+    repeated. `lead_window`: how many leading paragraphs are searched for a repeated lead.
+    """
+
+    learned: str | None = None
+    timeout: float = 0.05
+    trailing_min_position: float = 0.5
+    title_min_share: float = 0.6
+    lead_similarity: float = 90.0
+    lead_window: int = 8
+
+    def __post_init__(self) -> None:
+        if not 0.001 <= self.timeout <= 10.0:
+            raise ConfigError(f"boilerplate.timeout must be between 0.001 and 10, got {self.timeout}")
+        if not 0.0 <= self.trailing_min_position <= 1.0:
+            raise ConfigError(
+                "boilerplate.trailing_min_position must be between 0 and 1, "
+                f"got {self.trailing_min_position}"
+            )
+        if not 0.0 < self.title_min_share <= 1.0:
+            raise ConfigError(
+                f"boilerplate.title_min_share must be in (0, 1], got {self.title_min_share}"
+            )
+        if not 50.0 <= self.lead_similarity <= 100.0:
+            raise ConfigError(
+                f"boilerplate.lead_similarity must be between 50 and 100, got {self.lead_similarity}"
+            )
+        if not 2 <= self.lead_window <= 50:
+            raise ConfigError(
+                f"boilerplate.lead_window must be between 2 and 50, got {self.lead_window}"
+            )
+
+
+@dataclasses.dataclass
+class _Line:
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+class BoilerplateStage:
+    name = "boilerplate"
+    Config = BoilerplateConfig
+
+    def __init__(self, config: BoilerplateConfig, rules_dir: Path) -> None:
+        self.config = config
+        line_rules = []
+        self.detectors: dict[str, RuleEntry] = {}
+        self.learned = load_learned_lines(Path(config.learned)) if config.learned else LearnedLines()
+        for entry in load_stage_rules(rules_dir, self.name):
+            lang = entry.path.stem
+            if entry.fields.get("kind") == "learned":
+                self.learned.add(entry)
+            elif entry.optional("detector", bool, False):
+                check_detector_entry(entry)
+                self.detectors[entry.id] = entry
+            else:
+                line_rules.append(compile_line_rule(entry, lang))
+        self.matcher = LineMatcher(line_rules, config.timeout)
+        site_entry = self.detectors.get(SITE_NAME)
+        sites = site_entry.optional("sites", list, []) if site_entry else []
+        self.sites = frozenset(str(site).casefold() for site in sites)
+        self.key_limit = max(self.matcher.max_chars, self.learned.max_chars)
+
+    def __call__(self, doc: Document) -> Document:
+        text = doc.text
+        lines = _split_lines(text)
+        removed: dict[int, str] = {}
+        inline: dict[int, list[Edit]] = {}
+        triggers: list[tuple[int, str]] = []
+        for line, lang in zip(lines, _line_languages(doc, lines), strict=True):
+            if line.text:
+                self._classify(doc, line, lang, removed, inline, triggers)
+        self._trailing_block(doc, text, lines, removed, triggers)
+        self._title(doc, lines, removed, inline)
+        self._repeated_lead(lines, removed)
+        edits = _removal_edits(text, lines, removed)
+        for index, line_edits in inline.items():
+            if index not in removed:
+                edits.extend(line_edits)
+        doc.apply(self.name, edits)
+        return doc
+
+    def _classify(
+        self,
+        doc: Document,
+        line: _Line,
+        lang: str,
+        removed: dict[int, str],
+        inline: dict[int, list[Edit]],
+        triggers: list[tuple[int, str]],
+    ) -> None:
+        content = line.text
+        if any(char in content for char in TEMPLATE_HINT_CHARS):
+            tokens = list(TEMPLATE_TOKEN.finditer(content))
+            if tokens:
+                if CAPTION_SHORTCODE.search(content):
+                    removed[line.index] = SHORTCODE_CAPTION
+                    return
+                content = TEMPLATE_TOKEN.sub("", content)
+                if TEMPLATE_LEFTOVER.fullmatch(content):
+                    removed[line.index] = TEMPLATE
+                    return
+                inline[line.index] = [
+                    Edit(line.start + t.start(), line.start + t.end(), "", TEMPLATE_INLINE)
+                    for t in tokens
+                ]
+        if len(content) > self.key_limit + 8:
+            return
+        key = line_key(content)
+        learned_rule = self.learned.match(key)
+        if learned_rule is not None:
+            removed[line.index] = learned_rule
+            return
+        try:
+            rule = self.matcher.match(key, lang)
+        except TimeoutError:
+            doc.flag(
+                self.name,
+                RULE_TIMEOUT,
+                f"line rules took longer than {self.config.timeout}s on this line; kept",
+                start=line.start,
+                end=line.end,
+            )
+            return
+        if rule is None:
+            return
+        if rule.action == "flag":
+            doc.flag(
+                self.name,
+                rule.id,
+                f"possible {rule.kind}: {rule.description}",
+                start=line.start,
+                end=line.end,
+                confidence=0.5,
+            )
+            return
+        removed[line.index] = rule.id
+        if rule.action == "trailing":
+            triggers.append((line.index, rule.id))
+
+    def _trailing_block(
+        self,
+        doc: Document,
+        text: str,
+        lines: list[_Line],
+        removed: dict[int, str],
+        triggers: list[tuple[int, str]],
+    ) -> None:
+        threshold = self.config.trailing_min_position * len(text)
+        for index, rule_id in triggers:
+            if lines[index].start < threshold:
+                doc.flag(
+                    self.name,
+                    TRAILING_BLOCK,
+                    f"{rule_id} in the first part of the text: only its own line was removed",
+                    start=lines[index].start,
+                    end=lines[index].end,
+                    confidence=0.5,
+                )
+                continue
+            for line in lines[index + 1 :]:
+                if line.text and line.index not in removed:
+                    removed[line.index] = rule_id
+            return
+
+    def _title(
+        self,
+        doc: Document,
+        lines: list[_Line],
+        removed: dict[int, str],
+        inline: dict[int, list[Edit]],
+    ) -> None:
+        kept = _kept(lines, removed, limit=2)
+        if not kept:
+            return
+        if len(kept) == 2:
+            first, second = kept
+            copy = self._title_copy(first.text, second.text)
+            if copy is not None:
+                removed[(first, second)[copy].index] = TITLE_COPY
+                kept = _kept(lines, removed, limit=1)
+        title = kept[0]
+        if title.index in inline:
+            return
+        site_edit = self._site_name(doc, title)
+        if site_edit is not None:
+            inline[title.index] = [site_edit]
+
+    def _title_copy(self, first: str, second: str) -> int | None:
+        """Which of the first two lines is a truncated or exact copy of the other (0 or 1)."""
+        if len(first) > 400 or len(second) > 400:
+            return None
+        a, b = self._title_norm(first), self._title_norm(second)
+        if len(a) < 12 or len(b) < 12:
+            return None
+        if a == b or fuzz.ratio(a, b) >= 97:
+            return 0
+        shorter, longer, position = (a, b, 0) if len(a) < len(b) else (b, a, 1)
+        if longer.startswith(shorter) and len(shorter) >= self.config.title_min_share * len(longer):
+            return position
+        return None
+
+    def _title_norm(self, title: str) -> str:
+        title = TRUNCATION.sub("", line_key(title))
+        split = self._split_site(title)
+        if split is not None:
+            title = split[0]
+        return NOT_WORD.sub(" ", title.casefold()).strip()
+
+    def _split_site(self, title: str) -> tuple[str, int, int] | None:
+        """The title without a known site name, and the span of the site part removed."""
+        found = SITE_SUFFIX.match(title)
+        if found and self._is_site(found["site"]):
+            return found["title"], found.end("title"), len(title)
+        found = SITE_PREFIX.match(title)
+        if found and self._is_site(found["site"]):
+            return found["title"], 0, found.start("title")
+        return None
+
+    def _is_site(self, name: str) -> bool:
+        name = name.strip()
+        return name.casefold() in self.sites or bool(DOMAIN.match(name))
+
+    def _site_name(self, doc: Document, title: _Line) -> Edit | None:
+        if len(title.text) > 300:
+            return None
+        split = self._split_site(title.text)
+        if split is not None:
+            _, start, end = split
+            return Edit(title.start + start, title.start + end, "", SITE_NAME)
+        found = SITE_SUFFIX.match(title.text)
+        if found and "|" in title.text[found.end("title") : found.start("site")]:
+            doc.flag(
+                self.name,
+                SITE_NAME,
+                f"title may end with a site name: {found['site']!r}",
+                start=title.start + found.start("site"),
+                end=title.end,
+                confidence=0.5,
+            )
+        return None
+
+    def _repeated_lead(self, lines: list[_Line], removed: dict[int, str]) -> None:
+        window = _kept(lines, removed, limit=self.config.lead_window)
+        norms = [_lead_norm(line.text) for line in window]
+        for i, a in enumerate(norms):
+            if len(a) < 40 or window[i].index in removed:
+                continue
+            for j in range(i + 1, min(i + 4, len(norms))):
+                b = norms[j]
+                if len(b) < 40 or window[j].index in removed:
+                    continue
+                drop = self._lead_copy(a, b)
+                if drop is not None:
+                    removed[(window[i], window[j])[drop].index] = REPEATED_LEAD
+                    break
+
+    def _lead_copy(self, a: str, b: str) -> int | None:
+        """Which of two paragraphs to drop when one repeats the other (0 or 1): the one without
+        the dateline, else the shorter, else the later."""
+        similarity = self.config.lead_similarity
+        if len(a) >= 60 and len(b) >= 60 and fuzz.ratio(a, b) >= similarity:
+            return 0 if len(a) < len(b) else 1
+        shorter, longer, position = (a, b, 0) if len(a) < len(b) else (b, a, 1)
+        if len(longer) - len(shorter) > 120:
+            return None
+        alignment = fuzz.partial_ratio_alignment(shorter, longer, score_cutoff=similarity)
+        if alignment is None or alignment.dest_end < len(longer) - 3:
+            return None
+        if DATELINE_HEAD.match(longer[: alignment.dest_start]):
+            return position
+        return None
+
+
+def check_detector_entry(entry: RuleEntry) -> None:
+    """A detector entry documents code: its id must be one the code knows, and it must carry
+    examples (documents where the detector fires, and where it must not)."""
+    if entry.id not in DETECTORS:
+        raise entry.error(f"unknown detector (detectors: {', '.join(DETECTORS)})")
+    entry.require("kind")
+    examples = entry.require("examples", dict)
+    matching = examples.get("match")
+    if not isinstance(matching, list) or not matching:
+        raise entry.error("examples.match must be a non-empty list of {text, expected}")
+    for example in matching:
+        if not (isinstance(example, dict) and {"text", "expected"} <= set(example)):
+            raise entry.error("each examples.match item needs `text` and `expected`")
+    if not isinstance(examples.get("no_match", []), list):
+        raise entry.error("examples.no_match must be a list of texts")
+
+
+def _split_lines(text: str) -> list[_Line]:
+    lines = []
+    start = 0
+    for index, line in enumerate(text.split("\n")):
+        lines.append(_Line(index, start, start + len(line), line))
+        start += len(line) + 1
+    return lines
+
+
+def _line_languages(doc: Document, lines: list[_Line]) -> list[str]:
+    """`doc.lang_at(line.start)` for every line, in one walk over the paragraphs."""
+    paragraphs = doc.paragraphs
+    result = []
+    cursor = 0
+    for line in lines:
+        while cursor < len(paragraphs) and paragraphs[cursor].end <= line.start:
+            cursor += 1
+        lang = doc.lang
+        if cursor < len(paragraphs):
+            paragraph = paragraphs[cursor]
+            if paragraph.start <= line.start < paragraph.end and paragraph.lang != UNDETERMINED:
+                lang = paragraph.lang
+        result.append(lang)
+    return result
+
+
+def _kept(lines: list[_Line], removed: dict[int, str], *, limit: int) -> list[_Line]:
+    kept = []
+    for line in lines:
+        if line.text.strip() and line.index not in removed:
+            kept.append(line)
+            if len(kept) == limit:
+                break
+    return kept
+
+
+def _lead_norm(text: str) -> str:
+    return " ".join(text.strip().lstrip(LIST_MARKERS).casefold().split())
+
+
+def _removal_edits(text: str, lines: list[_Line], removed: dict[int, str]) -> list[Edit]:
+    """One edit per removed line, taking its line break with it. Around a removed block the
+    wider of the two separators is kept, so "A\\n\\nB\\n\\nC" without B is "A\\n\\nC"."""
+    if not removed:
+        return []
+    edits: list[Edit] = []
+    content = [line for line in lines if line.text.strip()]
+    position = 0
+    while position < len(content):
+        if content[position].index not in removed:
+            position += 1
+            continue
+        block_end = position
+        while block_end < len(content) and content[block_end].index in removed:
+            block_end += 1
+        block = content[position:block_end]
+        previous = content[position - 1] if position > 0 else None
+        following = content[block_end] if block_end < len(content) else None
+        edits.extend(_block_edits(text, block, previous, following, removed))
+        position = block_end
+    return edits
+
+
+def _block_edits(
+    text: str,
+    block: list[_Line],
+    previous: _Line | None,
+    following: _Line | None,
+    removed: dict[int, str],
+) -> list[Edit]:
+    first, last = block[0], block[-1]
+    if previous and following:
+        before = first.start - previous.end
+        after = following.start - last.end
+        start, end = (previous.end, last.end) if after > before else (first.start, following.start)
+    elif previous:
+        start, end = previous.end, last.end
+    elif following:
+        start, end = first.start, following.start
+    else:
+        start, end = first.start, last.end
+    bounds = [start, *(line.start for line in block[1:]), end]
+    return [
+        Edit(bounds[k], bounds[k + 1], "", removed[line.index]) for k, line in enumerate(block)
+    ]
+
