@@ -94,7 +94,9 @@ def mine_repeated_lines(
 ) -> MiningResult:
     """Lines of `docs` (pairs of id and text) that repeat across documents, most frequent first.
 
-    >>> docs = [(f"d{n}", f"Story {n} text.\\nShare this article") for n in range(6)]
+    >>> stories = ["Floods in Odesa.", "Talks in Geneva.", "A strike in Kharkiv.", "Grain prices.",
+    ...            "A new metro line.", "Power cuts in Kyiv."]
+    >>> docs = [(f"d{n}", f"{story}\\nShare this article") for n, story in enumerate(stories)]
     >>> result = mine_repeated_lines(docs, min_docs=5)
     >>> [(c.line, c.documents, c.doc_ids) for c in result.candidates]
     [('share this article', 6, ('d0', 'd1', 'd2'))]

@@ -17,6 +17,7 @@ catastrophically (`(a|aa)+b`) costs one flag, never a hung batch.
 
 from __future__ import annotations
 
+import re
 import re._constants as sre_constants
 import re._parser as sre_parser
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ import regex
 
 from cleaner.rules import RuleEntry
 
-ACTIONS = ("remove", "trailing", "flag")
+ACTIONS = ("remove", "block", "trailing", "flag")
 KINDS = (
     "ad",
     "app",
@@ -56,14 +57,30 @@ KINDS = (
 DEFAULT_MAX_CHARS = 200
 # Scrapers keep list markers of teasers and related links ("• Also read: ...", "» See also");
 # rules are matched against the line without them, so no pattern has to repeat them.
-LIST_MARKERS = " \t•·▪◦●►▶»>*-–—"
+LIST_MARKERS = " \t•·▪◦●►▶»>*_-–—"
+MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
+
+
 def line_key(line: str) -> str:
-    """The part of a line that rules see: list markers and surrounding spaces removed.
+    """The part of a line that rules see: list markers, surrounding spaces and Markdown markup
+    (emphasis around the line, `**bold**`, `[text](link)`) removed.
 
     >>> line_key("  • Also read: Ukraine joins NATO ")
     'Also read: Ukraine joins NATO'
+    >>> line_key("**Read more:** [Kyiv reopens metro](https://example.com/a)")
+    'Read more: Kyiv reopens metro'
+    >>> line_key("Required fields are marked *")
+    'Required fields are marked *'
     """
-    return line.strip().lstrip(LIST_MARKERS)
+    stripped = line.strip()
+    key = stripped.lstrip(LIST_MARKERS)
+    if "](" in key:
+        key = MARKDOWN_LINK.sub(r"\1", key)
+    if "**" in key or "__" in key:
+        key = key.replace("**", "").replace("__", "")
+    if stripped[:1] in ("*", "_"):
+        key = key.rstrip("*_ ")
+    return key
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ TITLE_COPY = "any.title_copy"
 SITE_NAME = "any.site_name"
 REPEATED_LEAD = "any.repeated_lead"
 TRAILING_BLOCK = "any.trailing_block"
+RELATED_BLOCK = "any.related_block"
+ORPHAN_SEPARATOR = "any.orphan_separator"
 RULE_TIMEOUT = "any.rule_timeout"
 DETECTORS = (
     TEMPLATE,
@@ -48,6 +50,8 @@ DETECTORS = (
     SITE_NAME,
     REPEATED_LEAD,
     TRAILING_BLOCK,
+    RELATED_BLOCK,
+    ORPHAN_SEPARATOR,
     RULE_TIMEOUT,
 )
 
@@ -63,7 +67,8 @@ TEMPLATE_TOKEN = regex.compile(
     r"|section|small|source|span|strong|sub|sup|svg|table|tbody|td|th|thead|tr|u|ul|video)"
     r"\b[^<>\n]{0,500}>"
     r"|\[/?(?:caption|gallery|embed|video|audio|playlist|vc_\w+|et_pb_\w+|su_\w+|tweet|youtube"
-    r"|contact-form(?:-7)?|related|adsense|ad)\b[^\]\n]{0,300}\]",
+    r"|contact-form(?:-7)?|related|adsense|ad)\b[^\]\n]{0,300}\]"
+    r"|!\[[^\]\n]{0,300}\]\([^)\n]{0,500}\)",
     regex.IGNORECASE,
 )
 CAPTION_SHORTCODE = re.compile(r"\[caption\b", re.IGNORECASE)
@@ -83,6 +88,10 @@ DOMAIN = re.compile(
 # "KYIV (Reuters) — ", "PARIS, 5 juin (AFP) : ".
 DATELINE_HEAD = re.compile(r"^[^\W\d_][^\n]{1,110}?(?:\)\s*[-–—:]?|\s[-–—:]|[-–—:])\s*$")
 TEMPLATE_HINT_CHARS = ("{", "<", "[")
+# A line of a related-stories block: a headline, short and without closing punctuation.
+HEADLINE = re.compile(r"^.{3,160}(?<![.!?;:…\"”»)])$")
+SEPARATOR = re.compile(r"^[-–—_*=~•·#\s]{3,}$")
+MAX_BLOCK_LINES = 8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,13 +174,15 @@ class BoilerplateStage:
         lines = _split_lines(text)
         removed: dict[int, str] = {}
         inline: dict[int, list[Edit]] = {}
-        triggers: list[tuple[int, str]] = []
+        triggers: list[tuple[int, str, str]] = []
         for line, lang in zip(lines, _line_languages(doc, lines), strict=True):
             if line.text:
                 self._classify(doc, line, lang, removed, inline, triggers)
         self._trailing_block(doc, text, lines, removed, triggers)
+        self._related_blocks(doc, lines, removed, triggers)
         self._title(doc, lines, removed, inline)
         self._repeated_lead(lines, removed)
+        _orphan_separators(lines, removed)
         edits = _removal_edits(text, lines, removed)
         for index, line_edits in inline.items():
             if index not in removed:
@@ -186,7 +197,7 @@ class BoilerplateStage:
         lang: str,
         removed: dict[int, str],
         inline: dict[int, list[Edit]],
-        triggers: list[tuple[int, str]],
+        triggers: list[tuple[int, str, str]],
     ) -> None:
         content = line.text
         if any(char in content for char in TEMPLATE_HINT_CHARS):
@@ -234,8 +245,8 @@ class BoilerplateStage:
             )
             return
         removed[line.index] = rule.id
-        if rule.action == "trailing":
-            triggers.append((line.index, rule.id))
+        if rule.action in ("trailing", "block"):
+            triggers.append((line.index, rule.id, rule.action))
 
     def _trailing_block(
         self,
@@ -243,10 +254,12 @@ class BoilerplateStage:
         text: str,
         lines: list[_Line],
         removed: dict[int, str],
-        triggers: list[tuple[int, str]],
+        triggers: list[tuple[int, str, str]],
     ) -> None:
         threshold = self.config.trailing_min_position * len(text)
-        for index, rule_id in triggers:
+        for index, rule_id, action in triggers:
+            if action != "trailing":
+                continue
             if lines[index].start < threshold:
                 doc.flag(
                     self.name,
@@ -261,6 +274,41 @@ class BoilerplateStage:
                 if line.text and line.index not in removed:
                     removed[line.index] = rule_id
             return
+
+    def _related_blocks(
+        self,
+        doc: Document,
+        lines: list[_Line],
+        removed: dict[int, str],
+        triggers: list[tuple[int, str, str]],
+    ) -> None:
+        """After a related-stories heading, the headlines right under it (no blank line between)
+        go with it; headlines after a blank line may be subheadings of the story: flagged."""
+        for index, rule_id, action in triggers:
+            if action != "block":
+                continue
+            taken = 0
+            gap = False
+            for line in lines[index + 1 :]:
+                if not line.text.strip():
+                    gap = True
+                    continue
+                if line.index in removed:
+                    continue
+                if taken == MAX_BLOCK_LINES or not HEADLINE.match(line.text):
+                    break
+                taken += 1
+                if gap:
+                    doc.flag(
+                        self.name,
+                        RELATED_BLOCK,
+                        f"may be a related headline under {rule_id}",
+                        start=line.start,
+                        end=line.end,
+                        confidence=0.5,
+                    )
+                else:
+                    removed[line.index] = rule_id
 
     def _title(
         self,
@@ -412,6 +460,18 @@ def _line_languages(doc: Document, lines: list[_Line]) -> list[str]:
                 lang = paragraph.lang
         result.append(lang)
     return result
+
+
+def _orphan_separators(lines: list[_Line], removed: dict[int, str]) -> None:
+    """Separator lines ("---", "* * *") left at the end once the footer after them is gone."""
+    if not removed:
+        return
+    for line in reversed(lines):
+        if not line.text.strip() or line.index in removed:
+            continue
+        if not SEPARATOR.match(line.text):
+            break
+        removed[line.index] = ORPHAN_SEPARATOR
 
 
 def _kept(lines: list[_Line], removed: dict[int, str], *, limit: int) -> list[_Line]:
