@@ -213,4 +213,3 @@ def write_learned_rules(candidates: Iterable[Candidate], path: Path, *, document
         Path(temporary).unlink(missing_ok=True)
         raise
     return len(added)
-

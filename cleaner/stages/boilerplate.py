@@ -117,7 +117,9 @@ class BoilerplateConfig(StageConfig):
 
     def __post_init__(self) -> None:
         if not 0.001 <= self.timeout <= 10.0:
-            raise ConfigError(f"boilerplate.timeout must be between 0.001 and 10, got {self.timeout}")
+            raise ConfigError(
+                f"boilerplate.timeout must be between 0.001 and 10, got {self.timeout}"
+            )
         if not 0.0 <= self.trailing_min_position <= 1.0:
             raise ConfigError(
                 "boilerplate.trailing_min_position must be between 0 and 1, "
@@ -153,7 +155,9 @@ class BoilerplateStage:
         self.config = config
         line_rules = []
         self.detectors: dict[str, RuleEntry] = {}
-        self.learned = load_learned_lines(Path(config.learned)) if config.learned else LearnedLines()
+        self.learned = (
+            load_learned_lines(Path(config.learned)) if config.learned else LearnedLines()
+        )
         for entry in load_stage_rules(rules_dir, self.name):
             lang = entry.path.stem
             if entry.fields.get("kind") == "learned":
@@ -210,9 +214,10 @@ class BoilerplateStage:
                 if TEMPLATE_LEFTOVER.fullmatch(content):
                     removed[line.index] = TEMPLATE
                     return
+                # One edit for the line, with the spaces the tags leave behind folded, so the
+                # result is what the unicode stage would make of it.
                 inline[line.index] = [
-                    Edit(line.start + t.start(), line.start + t.end(), "", TEMPLATE_INLINE)
-                    for t in tokens
+                    Edit(line.start, line.end, " ".join(content.split()), TEMPLATE_INLINE)
                 ]
         if len(content) > self.key_limit + 8:
             return
@@ -320,12 +325,13 @@ class BoilerplateStage:
         kept = _kept(lines, removed, limit=2)
         if not kept:
             return
-        if len(kept) == 2:
+        while len(kept) == 2:
             first, second = kept
             copy = self._title_copy(first.text, second.text)
-            if copy is not None:
-                removed[(first, second)[copy].index] = TITLE_COPY
-                kept = _kept(lines, removed, limit=1)
+            if copy is None:
+                break
+            removed[(first, second)[copy].index] = TITLE_COPY
+            kept = _kept(lines, removed, limit=2)
         title = kept[0]
         if title.index in inline:
             return
@@ -530,7 +536,4 @@ def _block_edits(
     else:
         start, end = first.start, last.end
     bounds = [start, *(line.start for line in block[1:]), end]
-    return [
-        Edit(bounds[k], bounds[k + 1], "", removed[line.index]) for k, line in enumerate(block)
-    ]
-
+    return [Edit(bounds[k], bounds[k + 1], "", removed[line.index]) for k, line in enumerate(block)]
