@@ -17,6 +17,7 @@ catastrophically (`(a|aa)+b`) costs one flag, never a hung batch.
 
 from __future__ import annotations
 
+import bisect
 import re
 import re._constants as sre_constants
 import re._parser as sre_parser
@@ -174,33 +175,35 @@ def _example_matches(entry: RuleEntry, rule: LineRule, example: str) -> bool:
 
 
 ANY_CHAR = None
+FORWARD, REVERSE = "forward", "reverse"
 
 
-def first_chars(pattern: str, case_sensitive: bool) -> frozenset[str] | None:
-    """The lowercase characters a match of `pattern` can start with, or None when that cannot be
-    bounded (a leading `.`, `\\w`, a negated class, a pattern the `re` parser does not read).
+def edge_chars(pattern: str, *, last: bool = False) -> frozenset[str] | None:
+    """The lowercase characters a match of `pattern` can start with (or end with, `last=True`),
+    or None when that cannot be bounded (a `.`, `\\w`, a negated class, a pattern the `re`
+    parser does not read).
 
-    >>> sorted(first_chars(r"(?:also|read) more|see", False))
+    >>> sorted(edge_chars(r"(?:also|read) more|see"))
     ['a', 'r', 's']
-    >>> first_chars(r"\\d+ comments", False) is None
-    True
+    >>> edge_chars(r"\\d+ comments") is None, sorted(edge_chars(r".{10,250}\\((?:AFP|dpa)\\)", last=True))
+    (True, [')'])
     """
     try:
         parsed = sre_parser.parse(pattern)
     except (re.error, OverflowError, RecursionError):
         return ANY_CHAR
-    chars, _nullable = _first(list(parsed))
+    chars, _nullable = _edge(list(parsed), last)
     if chars is ANY_CHAR:
         return ANY_CHAR
-    # Buckets are keyed by the lowercased first character, for case-sensitive rules too.
+    # Buckets are keyed by the lowercased character, for case-sensitive rules too.
     return frozenset(c.lower() for c in chars)
 
 
-def _first(items: list) -> tuple[set[str] | None, bool]:
-    """FIRST set and nullability of a parsed sequence (see `first_chars`)."""
+def _edge(items: list, last: bool) -> tuple[set[str] | None, bool]:
+    """FIRST (or LAST) set and nullability of a parsed sequence (see `edge_chars`)."""
     result: set[str] = set()
-    for op, argument in items:
-        chars, nullable = _first_of_item(op, argument)
+    for op, argument in reversed(items) if last else items:
+        chars, nullable = _edge_of_item(op, argument, last)
         if chars is ANY_CHAR:
             return ANY_CHAR, False
         result |= chars
@@ -209,7 +212,7 @@ def _first(items: list) -> tuple[set[str] | None, bool]:
     return result, True
 
 
-def _first_of_item(op: Any, argument: Any) -> tuple[set[str] | None, bool]:
+def _edge_of_item(op: Any, argument: Any, last: bool) -> tuple[set[str] | None, bool]:
     c = sre_constants
     if op is c.LITERAL:
         return {chr(argument)}, False
@@ -220,6 +223,8 @@ def _first_of_item(op: Any, argument: Any) -> tuple[set[str] | None, bool]:
                 chars.add(chr(member))
             elif member_op is c.RANGE and member[1] - member[0] <= 512:
                 chars.update(chr(code) for code in range(member[0], member[1] + 1))
+            elif member_op is c.CATEGORY and member is c.CATEGORY_DIGIT:
+                chars.update("0123456789")
             else:
                 return ANY_CHAR, False
         return chars, False
@@ -227,19 +232,19 @@ def _first_of_item(op: Any, argument: Any) -> tuple[set[str] | None, bool]:
         union: set[str] = set()
         any_nullable = False
         for branch in argument[1]:
-            chars_branch, nullable = _first(list(branch))
+            chars_branch, nullable = _edge(list(branch), last)
             if chars_branch is ANY_CHAR:
                 return ANY_CHAR, False
             union |= chars_branch
             any_nullable = any_nullable or nullable
         return union, any_nullable
     if op is c.SUBPATTERN:
-        return _first(list(argument[-1]))
+        return _edge(list(argument[-1]), last)
     if op is c.ATOMIC_GROUP:
-        return _first(list(argument))
+        return _edge(list(argument), last)
     if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
         low, _high, sub = argument
-        chars_sub, nullable = _first(list(sub))
+        chars_sub, nullable = _edge(list(sub), last)
         return chars_sub, nullable or low == 0
     if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
         return set(), True
@@ -247,7 +252,15 @@ def _first_of_item(op: Any, argument: Any) -> tuple[set[str] | None, bool]:
 
 
 class LineMatcher:
-    """All line rules of all languages, indexed by language and first character.
+    """All line rules of all languages, indexed so that a line meets only the rules it could
+    match.
+
+    A rule whose first characters are bounded is matched forward and filed under each of them;
+    the others (captions and credits: `.{10,250}\\(AFP – Archive\\)`) are matched backward
+    (the `regex` module's REVERSE flag), from the specific end of the pattern, and filed under
+    their possible last characters. Both are also filed by length tier: a line longer than a
+    rule's `max_chars` never meets it. Each bucket (language, tier, direction, character) is
+    one alternation with a named group per rule, compiled on first use.
 
     `match(key, lang)` returns the first rule (in file order) of `lang` or of the
     language-independent set `any` that matches the whole key. A paragraph whose language is
@@ -258,68 +271,61 @@ class LineMatcher:
         self.rules = rules
         self.timeout = timeout
         self.by_lang: dict[str, list[int]] = {}
-        self.starts: list[frozenset[str] | None] = []
+        self.direction: list[str] = []
+        self.edges: list[frozenset[str] | None] = []
         for index, rule in enumerate(rules):
             self.by_lang.setdefault(rule.lang, []).append(index)
-            self.starts.append(first_chars(rule.pattern, rule.case_sensitive))
-        self.max_chars = max((rule.max_chars for rule in rules), default=0)
-        self._compiled: dict[tuple[str, str], Any] = {}
-
-    def languages(self) -> list[str]:
-        return sorted(self.by_lang)
+            first = edge_chars(rule.pattern)
+            if first is not None:
+                self.direction.append(FORWARD)
+                self.edges.append(first)
+            else:
+                self.direction.append(REVERSE)
+                self.edges.append(edge_chars(rule.pattern, last=True))
+        self.tiers = sorted({rule.max_chars for rule in rules})
+        self.max_chars = self.tiers[-1] if self.tiers else 0
+        self._compiled: dict[tuple[str, int, str, str], Any] = {}
 
     def match(self, key: str, lang: str) -> LineRule | None:
         """The rule matching `key` in `lang`, or None. Raises `TimeoutError` (from `regex`) when
         the rules take longer than the timeout on this line."""
         if not key or len(key) > self.max_chars:
             return None
-        first = key[0].lower()
-        bucket = (lang, first)
-        compiled = self._compiled.get(bucket)
-        if compiled is None:
-            compiled = self._compile_bucket(*bucket)
-        if compiled is False:
-            return None
-        found = compiled.fullmatch(key, timeout=self.timeout)
-        if found is None:
-            return None
-        rule = self.rules[int(found.lastgroup[2:])]
-        if len(key) <= rule.max_chars:
-            return rule
-        # The first matching rule allows shorter lines only (rare): try the others one by one.
-        return self._match_slowly(key, lang, exclude=rule)
+        tier = bisect.bisect_left(self.tiers, len(key))
+        best: int | None = None
+        for direction, char in ((FORWARD, key[0]), (REVERSE, key[-1])):
+            bucket = (lang, tier, direction, char.lower())
+            compiled = self._compiled.get(bucket)
+            if compiled is None:
+                compiled = self._compile_bucket(bucket)
+            if compiled is False:
+                continue
+            found = compiled.fullmatch(key, timeout=self.timeout)
+            if found is not None:
+                index = int(found.lastgroup[2:])
+                best = index if best is None else min(best, index)
+        return None if best is None else self.rules[best]
 
-    def _match_slowly(self, key: str, lang: str, exclude: LineRule) -> LineRule | None:
-        for index in self._candidates(lang, key[0].lower()):
-            rule = self.rules[index]
-            if rule is not exclude and rule.matches(key, self.timeout):
-                return rule
-        return None
-
-    def _candidates(self, lang: str, first: str) -> list[int]:
+    def _compile_bucket(self, bucket: tuple[str, int, str, str]) -> Any:
+        lang, tier, direction, char = bucket
         if lang == "und":
-            indexes = range(len(self.rules))
+            indexes: list[int] = list(range(len(self.rules)))
         else:
-            indexes = [*self.by_lang.get("any", []), *self.by_lang.get(lang, [])]
-        return [
+            indexes = sorted([*self.by_lang.get("any", []), *self.by_lang.get(lang, [])])
+        shortest = self.tiers[tier]
+        chosen = [
             index
-            for index in sorted(indexes)
-            if self.starts[index] is None or first in self.starts[index]
+            for index in indexes
+            if self.direction[index] == direction
+            and self.rules[index].max_chars >= shortest
+            and (self.edges[index] is None or char in self.edges[index])
         ]
-
-    def _compile_bucket(self, lang: str, first: str) -> Any:
-        indexes = self._candidates(lang, first)
-        if not indexes:
-            self._compiled[(lang, first)] = False
-            return False
-        alternation = "|".join(
-            f"(?P<_r{index}>{self.rules[index].scoped_pattern})" for index in indexes
-        )
-        compiled = regex.compile(alternation, regex.V0)
-        self._compiled[(lang, first)] = compiled
+        compiled: Any = False
+        if chosen:
+            alternation = "|".join(
+                f"(?P<_r{index}>{self.rules[index].scoped_pattern})" for index in chosen
+            )
+            flags = regex.V0 | (regex.REVERSE if direction == REVERSE else 0)
+            compiled = regex.compile(alternation, flags)
+        self._compiled[bucket] = compiled
         return compiled
-
-
-def compile_rules(entries: list[tuple[RuleEntry, str]], timeout: float) -> LineMatcher:
-    rules = [compile_line_rule(entry, lang) for entry, lang in entries]
-    return LineMatcher(rules, timeout)

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import Document, Pipeline, RuleError
-from cleaner.boilerplate_rules import LineMatcher, compile_line_rule, first_chars, line_key
+from cleaner.boilerplate_rules import LineMatcher, compile_line_rule, edge_chars, line_key
 from cleaner.errors import ConfigError
 from cleaner.rules import load_stage_rules, shipped_rules_dir
 from cleaner.stages import REGISTRY
@@ -319,10 +319,13 @@ def test_line_key_drops_list_markers_and_markdown():
     assert line_key("  ► **Read more:** [Title](https://x.y)") == "Read more: Title"
 
 
-def test_first_chars_index():
-    assert first_chars(r"(?:also read|see also)\s*:.+", False) == frozenset("as")
-    assert first_chars(r"(?:photo)?\s*x", False) is None
-    assert first_chars(r"(?:[•*] )?a", False) == frozenset("•*a")
+def test_edge_chars_index():
+    assert edge_chars(r"(?:also read|see also)\s*:.+") == frozenset("as")
+    assert edge_chars(r"(?:photo)?\s*x") is None
+    assert edge_chars(r"(?:[•*] )?a") == frozenset("•*a")
+    assert edge_chars(r"(?:[•*] )?A") == frozenset("•*a")
+    assert edge_chars(r".{10,250}\((?:archive|file)\)", last=True) == frozenset(")")
+    assert edge_chars(r".{10,250} – video(?: \w+)?", last=True) is None
 
 
 # Guard against catastrophic backtracking: a pattern that takes exponential time.

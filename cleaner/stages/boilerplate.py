@@ -395,7 +395,7 @@ class BoilerplateStage:
 
     def _repeated_lead(self, lines: list[_Line], removed: dict[int, str]) -> None:
         window = _kept(lines, removed, limit=self.config.lead_window)
-        norms = [_lead_norm(line.text) for line in window]
+        norms = [_lead_norm(line.text) if len(line.text) <= 1500 else "" for line in window]
         for i, a in enumerate(norms):
             if len(a) < 40 or window[i].index in removed:
                 continue
@@ -412,17 +412,29 @@ class BoilerplateStage:
         """Which of two paragraphs to drop when one repeats the other (0 or 1): the one without
         the dateline, else the shorter, else the later."""
         similarity = self.config.lead_similarity
-        if len(a) >= 60 and len(b) >= 60 and fuzz.ratio(a, b) >= similarity:
-            return 0 if len(a) < len(b) else 1
         shorter, longer, position = (a, b, 0) if len(a) < len(b) else (b, a, 1)
-        if len(longer) - len(shorter) > 120:
+        extra = len(longer) - len(shorter)
+        if extra > 120 or not _share_a_chunk(shorter, longer):
             return None
-        alignment = fuzz.partial_ratio_alignment(shorter, longer, score_cutoff=similarity)
-        if alignment is None or alignment.dest_end < len(longer) - 3:
+        if len(shorter) >= 60 and len(shorter) >= 0.8 * len(longer):
+            if fuzz.ratio(a, b, score_cutoff=similarity):
+                return position
+        # "Moscow, 31 December 2023 (dpa) - " + the shorter one: compare the tail, then check
+        # that what comes before it reads as a dateline.
+        if extra < 3 or not fuzz.ratio(shorter, longer[extra:], score_cutoff=similarity):
             return None
-        if DATELINE_HEAD.match(longer[: alignment.dest_start]):
+        if DATELINE_HEAD.match(longer[:extra]):
             return position
         return None
+
+
+def _share_a_chunk(shorter: str, longer: str) -> bool:
+    """A cheap screen before fuzzy matching: paragraphs that repeat each other share at least
+    one of the shorter one's first, middle or last twelve characters exactly."""
+    middle = len(shorter) // 2
+    return any(
+        chunk in longer for chunk in (shorter[:12], shorter[middle - 6 : middle + 6], shorter[-12:])
+    )
 
 
 def check_detector_entry(entry: RuleEntry) -> None:
