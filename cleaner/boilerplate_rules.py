@@ -99,6 +99,7 @@ class LineRule:
     examples_match: tuple[str, ...]
     examples_no_match: tuple[str, ...]
     compiled: Any = field(repr=False, compare=False)
+    requires: tuple[str, ...] = ()
 
     @property
     def scoped_pattern(self) -> str:
@@ -124,6 +125,9 @@ def compile_line_rule(entry: RuleEntry, lang: str) -> LineRule:
     if not 1 <= max_chars <= 2000:
         raise entry.error(f"max_chars must be between 1 and 2000, got {max_chars}")
     case_sensitive = entry.optional("case_sensitive", bool, False)
+    requires = entry.optional("requires", list, [])
+    if not all(isinstance(word, str) and word for word in requires):
+        raise entry.error("requires must be a list of non-empty strings")
     examples = entry.require("examples", dict)
     matching = _example_list(entry, examples, "match")
     not_matching = _example_list(entry, examples, "no_match", required=False)
@@ -143,11 +147,14 @@ def compile_line_rule(entry: RuleEntry, lang: str) -> LineRule:
         description=entry.require("description"),
         examples_match=matching,
         examples_no_match=not_matching,
+        requires=tuple(word.lower() for word in requires),
         compiled=compiled,
     )
     for example in matching:
         if not _example_matches(entry, rule, example):
             raise entry.error(f"example does not match: {example!r}")
+        if requires and not any(word in example.lower() for word in rule.requires):
+            raise entry.error(f"example has none of the required words: {example!r}")
     for example in not_matching:
         if _example_matches(entry, rule, example):
             raise entry.error(f"no_match example matches: {example!r}")
@@ -175,6 +182,8 @@ def _example_matches(entry: RuleEntry, rule: LineRule, example: str) -> bool:
 
 
 ANY_CHAR = None
+# Stands for "any letter, digit or underscore" (`\\w`) in an edge set.
+WORD_CHAR = "\x00"
 FORWARD, REVERSE = "forward", "reverse"
 
 
@@ -185,7 +194,7 @@ def edge_chars(pattern: str, *, last: bool = False) -> frozenset[str] | None:
 
     >>> sorted(edge_chars(r"(?:also|read) more|see"))
     ['a', 'r', 's']
-    >>> edge_chars(r"\\d+ comments") is None, sorted(edge_chars(r".{10,250}\\((?:AFP|dpa)\\)", last=True))
+    >>> edge_chars(r".+ comments") is None, sorted(edge_chars(r".{10,250}\\((?:AFP|dpa)\\)", last=True))
     (True, [')'])
     """
     try:
@@ -225,6 +234,8 @@ def _edge_of_item(op: Any, argument: Any, last: bool) -> tuple[set[str] | None, 
                 chars.update(chr(code) for code in range(member[0], member[1] + 1))
             elif member_op is c.CATEGORY and member is c.CATEGORY_DIGIT:
                 chars.update("0123456789")
+            elif member_op is c.CATEGORY and member is c.CATEGORY_WORD:
+                chars.add(WORD_CHAR)
             else:
                 return ANY_CHAR, False
         return chars, False
@@ -251,6 +262,124 @@ def _edge_of_item(op: Any, argument: Any, last: bool) -> tuple[set[str] | None, 
     return ANY_CHAR, False
 
 
+PREFIX_LENGTH = 3
+MAX_PREFIXES = 4000
+
+
+def affixes(pattern: str, *, last: bool = False) -> frozenset[str] | None:
+    """Every lowercase string of `PREFIX_LENGTH` characters a match can start with (or end
+    with, reversed, `last=True`), plus the whole matches shorter than that; None when there
+    are too many or they cannot be bounded. The finest level of the index: a line is tried
+    against a rule only if its first three characters are among the rule's prefixes.
+
+    >>> sorted(affixes(r"(?:also|see) read\\s*:.+|ad"))
+    ['ad', 'als', 'see']
+    >>> sorted(affixes(r".{10,250}\\((?:AFP|dpa)\\)", last=True))
+    [')ap', ')pf']
+    """
+    try:
+        parsed = sre_parser.parse(pattern)
+    except (re.error, OverflowError, RecursionError):
+        return None
+    strings = _sequence_affixes(list(parsed), PREFIX_LENGTH, last)
+    return None if strings is None else frozenset(strings)
+
+
+def _sequence_affixes(items: list, length: int, last: bool) -> set[str] | None:
+    """Strings of `length` characters a match of the sequence can start with, and the shorter
+    complete matches (see `affixes`); reversed when `last`."""
+    partial = {""}
+    done: set[str] = set()
+    for op, argument in reversed(items) if last else items:
+        grown: set[str] = set()
+        for start in partial:
+            options = _item_affixes(op, argument, length - len(start), last)
+            if options is None:
+                return None
+            for option in options:
+                (done if len(start) + len(option) == length else grown).add(start + option)
+        partial = grown
+        if len(partial) + len(done) > MAX_PREFIXES:
+            return None
+        if not partial:
+            break
+    return done | partial
+
+
+def _item_affixes(op: Any, argument: Any, length: int, last: bool) -> set[str] | None:
+    c = sre_constants
+    if op is c.LITERAL:
+        char = chr(argument).lower()
+        return {char} if len(char) == 1 else None
+    if op is c.IN:
+        chars: set[str] = set()
+        for member_op, member in argument:
+            if member_op is c.LITERAL:
+                chars.add(chr(member).lower())
+            elif member_op is c.RANGE and member[1] - member[0] <= 64:
+                chars.update(chr(code).lower() for code in range(member[0], member[1] + 1))
+            elif member_op is c.CATEGORY and member is c.CATEGORY_DIGIT:
+                chars.update("0123456789")
+            elif member_op is c.CATEGORY and member is c.CATEGORY_SPACE:
+                chars.update(" \t")
+            else:
+                return None
+        return chars if all(len(char) == 1 for char in chars) else None
+    if op is c.BRANCH:
+        union: set[str] = set()
+        for branch in argument[1]:
+            strings = _sequence_affixes(list(branch), length, last)
+            if strings is None:
+                return None
+            union |= strings
+        return union
+    if op is c.SUBPATTERN:
+        return _sequence_affixes(list(argument[-1]), length, last)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, high, sub = argument
+        once = _sequence_affixes(list(sub), length, last)
+        if once is None:
+            return None
+        partial, result = {""}, set()
+        for count in range(min(high, low + length) + 1):
+            if count >= low:
+                result |= partial
+            grown = set()
+            for start in partial:
+                if len(start) == length:
+                    result.add(start)
+                    continue
+                for option in _sequence_affixes(list(sub), length - len(start), last) or ():
+                    grown.add(start + option)
+            if len(grown) > MAX_PREFIXES:
+                return None
+            if grown == partial:
+                break
+            partial = grown
+        return result if len(result) <= MAX_PREFIXES else None
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return {""}
+    return None
+
+
+def _index_entry(pattern: str) -> tuple[str, frozenset[str] | None, frozenset[str] | None]:
+    """How a rule is filed: the direction it is matched in, and its edge characters and
+    affixes on that side. The more selective side wins: three-character affixes, then edge
+    characters without `\\w`, then the end (content lines end in punctuation, which few rules
+    end with)."""
+    prefixes, suffixes = affixes(pattern), affixes(pattern, last=True)
+    first, last = edge_chars(pattern), edge_chars(pattern, last=True)
+    if prefixes is not None:
+        return FORWARD, first, prefixes
+    if suffixes is not None:
+        return REVERSE, last, suffixes
+    if first is not None and WORD_CHAR not in first:
+        return FORWARD, first, None
+    if last is not None or first is None:
+        return REVERSE, last, None
+    return FORWARD, first, None
+
+
 class LineMatcher:
     """All line rules of all languages, indexed so that a line meets only the rules it could
     match.
@@ -273,18 +402,22 @@ class LineMatcher:
         self.by_lang: dict[str, list[int]] = {}
         self.direction: list[str] = []
         self.edges: list[frozenset[str] | None] = []
+        self.affixes: list[frozenset[str] | None] = []
+        self.gated: dict[str, list[int]] = {}
         for index, rule in enumerate(rules):
-            self.by_lang.setdefault(rule.lang, []).append(index)
-            first = edge_chars(rule.pattern)
-            if first is not None:
-                self.direction.append(FORWARD)
-                self.edges.append(first)
+            if rule.requires:
+                self.gated.setdefault(rule.lang, []).append(index)
             else:
-                self.direction.append(REVERSE)
-                self.edges.append(edge_chars(rule.pattern, last=True))
+                self.by_lang.setdefault(rule.lang, []).append(index)
+            direction, edges, strings = _index_entry(rule.pattern)
+            self.direction.append(direction)
+            self.edges.append(edges)
+            self.affixes.append(strings)
         self.tiers = sorted({rule.max_chars for rule in rules})
         self.max_chars = self.tiers[-1] if self.tiers else 0
-        self._compiled: dict[tuple[str, int, str, str], Any] = {}
+        self._buckets: dict[tuple[str, int, str, str], Any] = {}
+        self._alternations: dict[tuple[int, ...], Any] = {}
+        self._gated_by_lang: dict[str, tuple[Any, list[int]]] = {}
 
     def match(self, key: str, lang: str) -> LineRule | None:
         """The rule matching `key` in `lang`, or None. Raises `TimeoutError` (from `regex`) when
@@ -292,40 +425,81 @@ class LineMatcher:
         if not key or len(key) > self.max_chars:
             return None
         tier = bisect.bisect_left(self.tiers, len(key))
-        best: int | None = None
-        for direction, char in ((FORWARD, key[0]), (REVERSE, key[-1])):
-            bucket = (lang, tier, direction, char.lower())
-            compiled = self._compiled.get(bucket)
-            if compiled is None:
-                compiled = self._compile_bucket(bucket)
-            if compiled is False:
-                continue
-            found = compiled.fullmatch(key, timeout=self.timeout)
-            if found is not None:
-                index = int(found.lastgroup[2:])
-                best = index if best is None else min(best, index)
+        folded = key.lower()
+        best = self._bucket_match(key, (lang, tier, FORWARD, folded[:PREFIX_LENGTH]))
+        found = self._bucket_match(key, (lang, tier, REVERSE, folded[: -PREFIX_LENGTH - 1 : -1]))
+        if found is not None and (best is None or found < best):
+            best = found
+        screen, gated = self._gated(lang)
+        if screen is not None and screen.search(folded):
+            for index in gated:
+                if best is not None and index > best:
+                    break
+                rule = self.rules[index]
+                if (
+                    len(key) <= rule.max_chars
+                    and any(word in folded for word in rule.requires)
+                    and rule.compiled.fullmatch(key, timeout=self.timeout)
+                ):
+                    best = index
+                    break
         return None if best is None else self.rules[best]
 
+    def _bucket_match(self, key: str, bucket: tuple[str, int, str, str]) -> int | None:
+        compiled = self._buckets.get(bucket)
+        if compiled is None:
+            compiled = self._compile_bucket(bucket)
+        if compiled is False:
+            return None
+        found = compiled.fullmatch(key, timeout=self.timeout)
+        return None if found is None else int(found.lastgroup[2:])
+
+    def _gated(self, lang: str) -> tuple[Any, list[int]]:
+        """Rules with `requires` words, in file order, and one literal screen for all their
+        words: they are tried only on lines that hold one of the words."""
+        found = self._gated_by_lang.get(lang)
+        if found is None:
+            if lang == "und":
+                indexes = sorted(index for group in self.gated.values() for index in group)
+            else:
+                indexes = sorted([*self.gated.get("any", []), *self.gated.get(lang, [])])
+            words = sorted({word for index in indexes for word in self.rules[index].requires})
+            screen = re.compile("|".join(map(re.escape, words))) if words else None
+            found = self._gated_by_lang[lang] = (screen, indexes)
+        return found
+
     def _compile_bucket(self, bucket: tuple[str, int, str, str]) -> Any:
-        lang, tier, direction, char = bucket
+        lang, tier, direction, end = bucket
         if lang == "und":
-            indexes: list[int] = list(range(len(self.rules)))
+            indexes: list[int] = sorted(i for found in self.by_lang.values() for i in found)
         else:
             indexes = sorted([*self.by_lang.get("any", []), *self.by_lang.get(lang, [])])
         shortest = self.tiers[tier]
-        chosen = [
+        chosen = tuple(
             index
             for index in indexes
             if self.direction[index] == direction
             and self.rules[index].max_chars >= shortest
-            and (self.edges[index] is None or char in self.edges[index])
-        ]
+            and self._may_match(index, end)
+        )
         compiled: Any = False
         if chosen:
-            alternation = "|".join(
-                f"(?P<_r{index}>{self.rules[index].scoped_pattern})" for index in chosen
-            )
-            flags = regex.V0 | (regex.REVERSE if direction == REVERSE else 0)
-            compiled = regex.compile(alternation, flags)
-        self._compiled[bucket] = compiled
+            compiled = self._alternations.get(chosen)
+            if compiled is None:
+                alternation = "|".join(
+                    f"(?P<_r{index}>{self.rules[index].scoped_pattern})" for index in chosen
+                )
+                flags = regex.V0 | (regex.REVERSE if direction == REVERSE else 0)
+                compiled = self._alternations[chosen] = regex.compile(alternation, flags)
+        self._buckets[bucket] = compiled
         return compiled
+
+    def _may_match(self, index: int, end: str) -> bool:
+        """Whether rule `index` can match a key that starts (or ends, reversed) with `end`."""
+        strings = self.affixes[index]
+        if strings is not None:
+            return end in strings
+        edges = self.edges[index]
+        if edges is None or end[0] in edges:
+            return True
+        return WORD_CHAR in edges and (end[0].isalnum() or end[0] == "_")

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import Document, Pipeline, RuleError
-from cleaner.boilerplate_rules import LineMatcher, compile_line_rule, edge_chars, line_key
+from cleaner.boilerplate_rules import LineMatcher, affixes, compile_line_rule, edge_chars, line_key
 from cleaner.errors import ConfigError
 from cleaner.rules import load_stage_rules, shipped_rules_dir
 from cleaner.stages import REGISTRY
@@ -325,7 +325,15 @@ def test_edge_chars_index():
     assert edge_chars(r"(?:[•*] )?a") == frozenset("•*a")
     assert edge_chars(r"(?:[•*] )?A") == frozenset("•*a")
     assert edge_chars(r".{10,250}\((?:archive|file)\)", last=True) == frozenset(")")
-    assert edge_chars(r".{10,250} – video(?: \w+)?", last=True) is None
+    assert edge_chars(r".{10,250} – video(?: \w+)?", last=True) == frozenset("o\x00")
+    assert edge_chars(r".{10,250} – (?:\w+)?.", last=True) is None
+
+
+def test_affixes_index():
+    assert affixes(r"(?:also read|see also)\s*:.+") == frozenset({"als", "see"})
+    assert affixes(r"ad|ads") == frozenset({"ad", "ads"})
+    assert affixes(r"\w+ comments") is None
+    assert affixes(r".{10,250}\((?:afp|dpa)\)", last=True) == frozenset({")pf", ")ap"})
 
 
 # Guard against catastrophic backtracking: a pattern that takes exponential time.

@@ -416,9 +416,9 @@ class BoilerplateStage:
         extra = len(longer) - len(shorter)
         if extra > 120 or not _share_a_chunk(shorter, longer):
             return None
-        if len(shorter) >= 60 and len(shorter) >= 0.8 * len(longer):
-            if fuzz.ratio(a, b, score_cutoff=similarity):
-                return position
+        near_equal = len(shorter) >= 60 and len(shorter) >= 0.8 * len(longer)
+        if near_equal and fuzz.ratio(a, b, score_cutoff=similarity):
+            return position
         # "Moscow, 31 December 2023 (dpa) - " + the shorter one: compare the tail, then check
         # that what comes before it reads as a dateline.
         if extra < 3 or not fuzz.ratio(shorter, longer[extra:], score_cutoff=similarity):
