@@ -22,6 +22,7 @@ import typer
 
 from cleaner import __version__
 from cleaner.batch import BatchOptions, Summary, run_batch
+from cleaner.commands import boilerplate as boilerplate_commands
 from cleaner.commands.dedup import dedup as dedup_command
 from cleaner.commands.rules import app as rules_app
 from cleaner.config import parse_assignment
@@ -229,6 +230,15 @@ def clean(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print errors only: no progress, no summary.")
     ] = False,
+    learned: Annotated[
+        Path | None,
+        typer.Option(
+            "--learned",
+            metavar="FILE",
+            help="Also remove the lines of this learned-lines rule file "
+            "(written by `cleaner boilerplate mine --write`).",
+        ),
+    ] = None,
 ) -> None:
     """Clean files, folders or standard input into OUTDIR, mirroring the input tree.
 
@@ -244,6 +254,8 @@ def clean(
     report_writer: AtomicWriter | None = None
     if drop_foreign:
         assignments = [*(assignments or ()), "mt.drop_foreign=true"]
+    if learned is not None:
+        assignments = [*(assignments or []), f"boilerplate.learned={json.dumps(str(learned))}"]
     try:
         settings = _settings(stages, skip, rules, config, assignments)
         options = BatchOptions(
@@ -560,3 +572,4 @@ def main() -> None:
 
 app.command(name="dedup")(dedup_command)
 app.add_typer(rules_app, name="rules")
+app.add_typer(boilerplate_commands.app, name="boilerplate")
