@@ -106,7 +106,9 @@ def test_malformed_learned_file_names_path_line_and_rule(tmp_path):
     with pytest.raises(RuleError, match=rf"^{path}:2: rule learned.1: example does not match"):
         BoilerplateStage(BoilerplateConfig(learned=str(path)), shipped_rules_dir())
     with pytest.raises(RuleError, match="cannot read rule file"):
-        BoilerplateStage(BoilerplateConfig(learned=str(tmp_path / "nope.yaml")), shipped_rules_dir())
+        BoilerplateStage(
+            BoilerplateConfig(learned=str(tmp_path / "nope.yaml")), shipped_rules_dir()
+        )
 
 
 def run(*args, input=None):
