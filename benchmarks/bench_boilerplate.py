@@ -54,31 +54,34 @@ def corpus(mb: float, seed: int) -> list[tuple[str, str]]:
 
 
 def _own_corpus(mb: float, seed: int) -> list[tuple[str, str]]:
-    """Articles of 1-8 KB: story paragraphs in one language (the rules' `no_match` examples and
-    sentences of our own) with residue lines (the rules' `match` examples) at the top, in the
-    middle and at the end, as scraped pages have them."""
+    """Articles of about 1-10 KB in the ten languages: story paragraphs drawn from the gold
+    texts (the content lines of `samples/expected/` and `tests/data/boilerplate/`), with residue
+    lines (the rule files' `match` examples) at the top, in the middle and at the end, as
+    scraped pages have them."""
     stage = BoilerplateStage(BoilerplateConfig(), shipped_rules_dir())
+    detect = Pipeline(stages=["unicode", "langid"])
     content: dict[str, list[str]] = {lang: [] for lang in LANGS}
+    gold_files = [*(ROOT / "samples" / "expected").glob("*.txt")]
+    gold_files += (ROOT / "tests" / "data" / "boilerplate").glob("*.expected.txt")
+    for path in sorted(gold_files):
+        doc = detect(Document(id=path.name, text=path.read_text(encoding="utf-8")))
+        if doc.lang in content:
+            content[doc.lang].extend(line for line in doc.text.split("\n") if len(line) > 60)
     residue: dict[str, list[str]] = {lang: [] for lang in LANGS}
     for rule in stage.matcher.rules:
         for lang in LANGS if rule.lang == "any" else (rule.lang,):
             residue[lang].extend(rule.examples_match)
-            content[lang].extend(e for e in rule.examples_no_match if len(e) > 40)
     rng = random.Random(seed)
     docs: list[tuple[str, str]] = []
     total = 0
     while total < mb * 1_000_000:
         lang = rng.choice(LANGS)
-        size = int(rng.lognormvariate(8.2, 0.5))
-        paragraphs: list[str] = []
-        length = 0
-        while length < size:
-            sentences = rng.sample(content[lang], k=min(3, len(content[lang])))
-            paragraph = " ".join(sentences)
-            paragraphs.append(paragraph)
-            length += len(paragraph)
-        for _ in range(rng.randint(2, 6)):
-            paragraphs.insert(rng.randrange(len(paragraphs) + 1), rng.choice(residue[lang]))
+        size = int(rng.lognormvariate(8.1, 0.5))
+        paragraphs = [rng.choice(content[lang])[:90]]  # a headline-like first line
+        while sum(map(len, paragraphs)) < size:
+            paragraphs.append(rng.choice(content[lang]))
+        for _ in range(rng.randint(2, 8)):
+            paragraphs.insert(rng.randrange(1, len(paragraphs) + 1), rng.choice(residue[lang]))
         text = "\n\n".join(paragraphs)
         docs.append((f"{lang}/{len(docs):06d}", text))
         total += len(text.encode("utf-8"))

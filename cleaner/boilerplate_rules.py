@@ -418,6 +418,7 @@ class LineMatcher:
         self._buckets: dict[tuple[str, int, str, str], Any] = {}
         self._alternations: dict[tuple[int, ...], Any] = {}
         self._gated_by_lang: dict[str, tuple[Any, list[int]]] = {}
+        self._screens: dict[str, Any] = {}
 
     def match(self, key: str, lang: str) -> LineRule | None:
         """The rule matching `key` in `lang`, or None. Raises `TimeoutError` (from `regex`) when
@@ -444,6 +445,74 @@ class LineMatcher:
                     best = index
                     break
         return None if best is None else self.rules[best]
+
+    def candidate_starts(
+        self, text: str, lines: list[tuple[int, int]], langs: set[str]
+    ) -> set[int] | None:
+        """Start offsets of the lines of `text` (given as (start, end) spans) that a rule of
+        `langs` could match: a rule prefix at the line start (one anchored pass of a literal
+        screen over the text), a rule suffix at the line end (a set lookup per line), or a
+        `requires` word anywhere (`str.find`). Other lines cost no more work. None when some
+        rule can match any line."""
+        folded = text.lower()
+        if len(folded) != len(text):
+            return None
+        starts: set[int] = set()
+        for lang in langs:
+            screen = self._screens.get(lang)
+            if screen is None:
+                screen = self._screens[lang] = self._screen(lang)
+            if screen is False:
+                return None
+            heads, head_chars, tails, tail_chars, words = screen
+            word_head, word_tail = WORD_CHAR in head_chars, WORD_CHAR in tail_chars
+            for start, end in lines:
+                head = folded[start : min(end, start + 24)].lstrip(LIST_MARKERS + "[")
+                tail = folded[max(start, end - 8) : end].rstrip("*_ \t")
+                if (
+                    head[:PREFIX_LENGTH] in heads
+                    or head[:1] in head_chars
+                    or (word_head and head[:1].isalnum())
+                    or tail[-PREFIX_LENGTH:] in tails
+                    or tail[-1:] in tail_chars
+                    or (word_tail and tail[-1:].isalnum())
+                ):
+                    starts.add(start)
+            for word in words:
+                position = folded.find(word)
+                while position != -1:
+                    starts.add(text.rfind("\n", 0, position) + 1)
+                    position = folded.find(word, position + 1)
+        return starts
+
+    def _screen(self, lang: str) -> Any:
+        """The screen of a language: a regex of its forward rules' prefixes at line starts,
+        the set of its reverse rules' suffixes (and edge characters), and its `requires`
+        words; False when a rule could match any line."""
+        if lang == "und":
+            indexes = sorted(i for found in self.by_lang.values() for i in found)
+            gated = sorted(i for found in self.gated.values() for i in found)
+        else:
+            indexes = sorted([*self.by_lang.get("any", []), *self.by_lang.get(lang, [])])
+            gated = sorted([*self.gated.get("any", []), *self.gated.get(lang, [])])
+        heads: set[str] = set()
+        head_chars: set[str] = set()
+        tails: set[str] = set()
+        tail_chars: set[str] = set()
+        for index in indexes:
+            strings, edges = self.affixes[index], self.edges[index]
+            if strings is None and edges is None:
+                return False
+            if self.direction[index] == FORWARD:
+                (heads if strings is not None else head_chars).update(strings or edges)
+            elif strings is not None:
+                tails.update(string[::-1] for string in strings)
+            else:
+                tail_chars.update(edges)
+        words = sorted({word for index in gated for word in self.rules[index].requires})
+        head_chars.discard("")
+        tail_chars.discard("")
+        return heads, head_chars, tails, tail_chars, words
 
     def _bucket_match(self, key: str, bucket: tuple[str, int, str, str]) -> int | None:
         compiled = self._buckets.get(bucket)

@@ -87,7 +87,7 @@ DOMAIN = re.compile(
 # The head of a dateline, as left before a repeated lead: "Moscow, 31 December 2023 (dpa) - ",
 # "KYIV (Reuters) — ", "PARIS, 5 juin (AFP) : ".
 DATELINE_HEAD = re.compile(r"^[^\W\d_][^\n]{1,110}?(?:\)\s*[-–—:]?|\s[-–—:]|[-–—:])\s*$")
-TEMPLATE_HINT_CHARS = ("{", "<", "[")
+TEMPLATE_HINT = re.compile(r"[{<\[]")
 # A line of a related-stories block: a headline, short and without closing punctuation.
 HEADLINE = re.compile(r"^.{3,160}(?<![.!?;:…\"”»)])$")
 SEPARATOR = re.compile(r"^[-–—_*=~•·#\s]{3,}$")
@@ -179,8 +179,10 @@ class BoilerplateStage:
         removed: dict[int, str] = {}
         inline: dict[int, list[Edit]] = {}
         triggers: list[tuple[int, str, str]] = []
-        for line, lang in zip(lines, _line_languages(doc, lines), strict=True):
-            if line.text:
+        languages = _line_languages(doc, lines)
+        candidates = self._candidates(text, lines, set(languages))
+        for line, lang in zip(lines, languages, strict=True):
+            if line.text and (candidates is None or line.start in candidates):
                 self._classify(doc, line, lang, removed, inline, triggers)
         self._trailing_block(doc, text, lines, removed, triggers)
         self._related_blocks(doc, lines, removed, triggers)
@@ -194,6 +196,20 @@ class BoilerplateStage:
         doc.apply(self.name, edits)
         return doc
 
+    def _candidates(self, text: str, lines: list[_Line], langs: set[str]) -> set[int] | None:
+        """Start offsets of the lines worth classifying (None: all of them): those the rule
+        screens pick, those with template residue, and short ones when there are learned lines."""
+        spans = [(line.start, line.end) for line in lines if line.text]
+        starts = self.matcher.candidate_starts(text, spans, langs)
+        if starts is None:
+            return None
+        for found in TEMPLATE_HINT.finditer(text):
+            starts.add(text.rfind("\n", 0, found.start()) + 1)
+        if self.learned.rules:
+            limit = self.learned.max_chars + 8
+            starts.update(line.start for line in lines if len(line.text) <= limit)
+        return starts
+
     def _classify(
         self,
         doc: Document,
@@ -204,7 +220,7 @@ class BoilerplateStage:
         triggers: list[tuple[int, str, str]],
     ) -> None:
         content = line.text
-        if any(char in content for char in TEMPLATE_HINT_CHARS):
+        if "{" in content or "<" in content or "[" in content:
             tokens = list(TEMPLATE_TOKEN.finditer(content))
             if tokens:
                 if CAPTION_SHORTCODE.search(content):
