@@ -139,7 +139,7 @@ class BoilerplateConfig(StageConfig):
             )
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class _Line:
     index: int
     start: int
