@@ -446,10 +446,13 @@ class BoilerplateStage:
 
 def _share_a_chunk(shorter: str, longer: str) -> bool:
     """A cheap screen before fuzzy matching: paragraphs that repeat each other share at least
-    one of the shorter one's first, middle or last twelve characters exactly."""
+    one of the shorter one's first, middle or last 24 characters exactly (shorter common runs
+    are set phrases such as "the regional governor said")."""
     middle = len(shorter) // 2
-    return any(
-        chunk in longer for chunk in (shorter[:12], shorter[middle - 6 : middle + 6], shorter[-12:])
+    return (
+        shorter[-24:] in longer
+        or shorter[:24] in longer
+        or shorter[middle - 12 : middle + 12] in longer
     )
 
 
