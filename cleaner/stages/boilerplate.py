@@ -79,6 +79,8 @@ TRUNCATION = re.compile(r"\s*(?:\.\.\.|…|\[\.\.\.\]|\[…\])\s*$")
 # "|", which is never part of a headline.
 SITE_SUFFIX = re.compile(r"^(?P<title>.{8,}?)(?:\s+[-–—·•]\s+|\s*\|\s*)(?P<site>[^-–—|·•]{2,40})$")
 SITE_PREFIX = re.compile(r"^(?P<site>[^-–—|·•:]{2,40}?)(?:\s+[-–—·•]\s+|\s*\|\s*)(?P<title>.{8,})$")
+SITE_SEPARATOR = re.compile(r"\s[-–—·•]\s|\|")
+MAX_TITLE_CHARS = 250
 DOMAIN = re.compile(
     r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|news|co\.uk|fr|de|ru|ua|it|es|pt|pl|ar"
     r"|br|ch|at|be|ca|eu|tv)$",
@@ -357,7 +359,7 @@ class BoilerplateStage:
 
     def _title_copy(self, first: str, second: str) -> int | None:
         """Which of the first two lines is a truncated or exact copy of the other (0 or 1)."""
-        if len(first) > 400 or len(second) > 400:
+        if len(first) > MAX_TITLE_CHARS or len(second) > MAX_TITLE_CHARS:
             return None
         a, b = self._title_norm(first), self._title_norm(second)
         if len(a) < 12 or len(b) < 12:
@@ -378,6 +380,8 @@ class BoilerplateStage:
 
     def _split_site(self, title: str) -> tuple[str, int, int] | None:
         """The title without a known site name, and the span of the site part removed."""
+        if not SITE_SEPARATOR.search(title):
+            return None
         found = SITE_SUFFIX.match(title)
         if found and self._is_site(found["site"]):
             return found["title"], found.end("title"), len(title)
@@ -391,7 +395,7 @@ class BoilerplateStage:
         return name.casefold() in self.sites or bool(DOMAIN.match(name))
 
     def _site_name(self, doc: Document, title: _Line) -> Edit | None:
-        if len(title.text) > 300:
+        if len(title.text) > MAX_TITLE_CHARS:
             return None
         split = self._split_site(title.text)
         if split is not None:
