@@ -31,6 +31,7 @@ from cleaner.config import StageConfig
 from cleaner.document import UNDETERMINED, Document, Edit
 from cleaner.errors import ConfigError
 from cleaner.rules import RuleEntry, load_stage_rules
+from cleaner.stages.langid import LangidConfig, LangidStage
 
 TEMPLATE = "any.template"
 TEMPLATE_INLINE = "any.template_inline"
@@ -174,6 +175,9 @@ class BoilerplateStage:
         sites = site_entry.optional("sites", list, []) if site_entry else []
         self.sites = frozenset(str(site).casefold() for site in sites)
         self.key_limit = max(self.matcher.max_chars, self.learned.max_chars)
+        self.langid = (
+            LangidStage(LangidConfig(), rules_dir) if (rules_dir / "langid").is_dir() else None
+        )
 
     def __call__(self, doc: Document) -> Document:
         text = doc.text
@@ -196,6 +200,11 @@ class BoilerplateStage:
             if index not in removed:
                 edits.extend(line_edits)
         doc.apply(self.name, edits)
+        langid_ran = bool(doc.paragraphs) and self.langid is not None
+        if langid_ran and any(index not in removed for index in inline):
+            # Tags cut out of a paragraph change what its language is judged on; judge it
+            # again, as a second run of the pipeline would, so that cleaning is idempotent.
+            self.langid(doc)
         return doc
 
     def _candidates(self, text: str, lines: list[_Line], langs: set[str]) -> set[int] | None:
