@@ -24,6 +24,7 @@ from cleaner import __version__
 from cleaner.batch import BatchOptions, Engine, Summary, run_batch
 from cleaner.commands import boilerplate as boilerplate_commands
 from cleaner.commands.dedup import dedup as dedup_command
+from cleaner.commands.engine import EngineOption, RayAddressOption, checked_engine
 from cleaner.commands.rules import app as rules_app
 from cleaner.config import parse_assignment
 from cleaner.errors import ConfigError, EngineError, OutputError
@@ -101,24 +102,6 @@ MaxDocBytesOption = Annotated[
 StdinFormatOption = Annotated[
     str,
     typer.Option("--stdin-format", metavar="text|jsonl", help="Format of standard input (-)."),
-]
-EngineOption = Annotated[
-    str,
-    typer.Option(
-        "--engine",
-        metavar="local|ray",
-        help="Where to run: local (this machine's --workers processes) or ray (Ray Data, on "
-        "--ray-address or a local Ray instance; needs pip install 'cleaner[ray]'). Same output.",
-    ),
-]
-RayAddressOption = Annotated[
-    str | None,
-    typer.Option(
-        "--ray-address",
-        metavar="ADDRESS",
-        help="Ray cluster to run on (HOST:6379, ray://HOST:10001 or auto); default: "
-        "$RAY_ADDRESS, else a local Ray instance with --workers CPUs.",
-    ),
 ]
 
 
@@ -335,15 +318,11 @@ def clean(
 
 
 def _engine(name: str, ray_address: str | None) -> Engine | None:
-    if name == "local":
-        if ray_address is not None:
-            raise ConfigError("--ray-address needs --engine ray")
+    if checked_engine(name, ray_address) == "local":
         return None
-    if name == "ray":
-        from cleaner.ray_engine import RayEngine
+    from cleaner.ray_engine import RayEngine
 
-        return RayEngine(address=ray_address)
-    raise ConfigError(f"--engine must be local or ray, not {name!r}")
+    return RayEngine(address=ray_address)
 
 
 def _check_report_outside_inputs(report: Path, inputs: list[str]) -> None:
