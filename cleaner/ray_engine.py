@@ -84,17 +84,24 @@ def ray_session(address: str | None = None, *, workers: int = 1) -> Iterator[Any
 
 
 @contextlib.contextmanager
-def data_context(block_bytes: int) -> Iterator[None]:
-    """Ray Data settings for one run (ordered, quiet, small blocks), restored afterwards."""
+def data_context(block_bytes: int, *, sort_shuffle: bool = False) -> Iterator[None]:
+    """Ray Data settings for one run (ordered, quiet, small blocks), restored afterwards.
+    `sort_shuffle`: `groupby` by a pull-based sort shuffle in plain tasks, rather than the
+    default hash shuffle, which starts a pool of aggregator actors for every `groupby`
+    (measured: a small dedup took 137 s that way, 23 s cold and 5 s warm with tasks)."""
     from ray.data import DataContext
+    from ray.data.context import ShuffleStrategy
 
     context = DataContext.get_current()
     saved = {
         "target_max_block_size": context.target_max_block_size,
         "enable_progress_bars": context.enable_progress_bars,
         "print_on_execution_start": context.print_on_execution_start,
+        "shuffle_strategy": context.shuffle_strategy,
         "preserve_order": context.execution_options.preserve_order,
     }
+    if sort_shuffle:
+        context.shuffle_strategy = ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
     logger = logging.getLogger("ray.data")
     saved_level = logger.level
     logger.setLevel(logging.ERROR)  # progress notices: the caller reports progress itself
