@@ -39,7 +39,7 @@ from cleaner.dedup.corpus import DedupResult, DuplicateGroup, entry_of
 from cleaner.dedup.signatures import Signer
 from cleaner.document import Document
 from cleaner.errors import ConfigError, EngineError
-from cleaner.ray_engine import data_context, ray_session
+from cleaner.ray_engine import data_context, import_ray, ray_session
 
 DOCUMENTS_PER_BLOCK = 1000
 # Partitions of a shuffle (`groupby`): each costs a task or an aggregator, worth it only for
@@ -52,6 +52,15 @@ MAX_ROUNDS = 10_000
 NONE = -1
 
 
+def check_ray_dedup(config: DedupConfig) -> None:
+    """Raise `ConfigError` unless Ray is installed and `config` can run on it."""
+    import_ray()
+    if config.index:
+        raise ConfigError("a persistent --index is not supported with --engine ray")
+    if config.exact:
+        raise ConfigError("--exact verification is not supported with --engine ray")
+
+
 def deduplicate_on_ray(
     docs: Sequence[Document],
     config: DedupConfig,
@@ -61,10 +70,7 @@ def deduplicate_on_ray(
 ) -> DedupResult:
     """`cleaner.dedup.deduplicate(docs, config)`, computed on Ray (at `address`, else
     `RAY_ADDRESS`, else a local instance with `workers` CPUs)."""
-    if config.index:
-        raise ConfigError("a persistent --index is not supported with --engine ray")
-    if config.exact:
-        raise ConfigError("--exact verification is not supported with --engine ray")
+    check_ray_dedup(config)
     # The local engine's canonical order: a document's number is its rank by (id, length,
     # text), so ties between buckets and union-find roots are broken the same way.
     order = sorted(range(len(docs)), key=lambda i: (docs[i].id, len(docs[i].text), docs[i].text))
