@@ -151,9 +151,7 @@ def _components(edges: Any, partitions: int) -> Any:
             break
     else:
         raise EngineError(f"connected components did not converge in {MAX_ROUNDS} rounds")
-    return edges.filter(lambda row: row["src"] == row["dst"]).map_batches(
-        _label_rows, batch_format="pyarrow"
-    )
+    return edges.map_batches(_label_rows, batch_format="pyarrow")
 
 
 @lru_cache(maxsize=4)
@@ -305,10 +303,14 @@ def _propagate(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def _label_rows(batch: Any) -> Any:
-    count = batch.num_rows
+    """Each node's label, from its loop (the edge from itself to itself)."""
+    import pyarrow.compute
+
+    loops = batch.filter(pyarrow.compute.equal(batch.column("src"), batch.column("dst")))
+    count = loops.num_rows
     return _table(
-        key=batch.column("src").to_pylist(),
-        label=batch.column("label").to_pylist(),
+        key=loops.column("src").to_pylist(),
+        label=loops.column("label").to_pylist(),
         id=[""] * count,
         keep=[b""] * count,
         signature=[b""] * count,
