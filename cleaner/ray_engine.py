@@ -26,6 +26,7 @@ import contextlib
 import logging
 import os
 import pickle
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -41,6 +42,7 @@ INSTALL_HINT = "pip install 'cleaner[ray]'"
 # large JSONL file to one task).
 READ_CPUS = 0.5
 MAX_SOURCE_BLOCKS = 1000
+CONNECT_SECONDS = 10
 
 
 def import_ray() -> Any:
@@ -64,6 +66,8 @@ def ray_session(address: str | None = None, *, workers: int = 1) -> Iterator[Any
         yield ray
         return
     target = address or os.environ.get("RAY_ADDRESS") or None
+    if target:
+        _check_reachable(target)
     # Ray's own notices (token setup, worker logs) would mix with the command's messages.
     quiet = {"logging_level": logging.ERROR, "log_to_driver": False}
     try:
@@ -81,6 +85,19 @@ def ray_session(address: str | None = None, *, workers: int = 1) -> Iterator[Any
         yield ray
     finally:
         ray.shutdown()
+
+
+def _check_reachable(address: str) -> None:
+    """Fail in seconds with one line when nothing listens at a `HOST:PORT` address: Ray itself
+    retries an unreachable head for minutes, printing warnings all the while."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return  # `auto`, `local` and other forms: Ray resolves them
+    try:
+        socket.create_connection((host, int(port)), timeout=CONNECT_SECONDS).close()
+    except OSError as error:
+        reason = error.strerror or str(error) or type(error).__name__
+        raise ConfigError(f"cannot reach Ray at {address}: {reason}") from None
 
 
 @contextlib.contextmanager
@@ -151,6 +168,9 @@ class RayEngine:
 
     def __post_init__(self) -> None:
         import_ray()
+        target = self.address or os.environ.get("RAY_ADDRESS")
+        if target:
+            _check_reachable(target)  # before run_batch writes anything
 
     def clean(
         self,

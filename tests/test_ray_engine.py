@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -131,6 +132,22 @@ def test_ray_engine_refuses_standard_input(ray_instance):
 def test_ray_address_needs_the_ray_engine(tmp_path):
     code, output = run_cli("clean", str(SAMPLES), "-o", str(tmp_path), "--ray-address", "auto")
     assert (code, output.strip()) == (2, "cleaner: error: --ray-address needs --engine ray")
+
+
+def test_an_unreachable_ray_address_is_one_line_and_writes_nothing(tmp_path):
+    pytest.importorskip("ray.data", reason="Ray is not installed (pip install 'cleaner[ray]')")
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = tmp_path / "out"
+    code, output = run_cli(
+        "clean", str(SAMPLES), "-o", str(out), "--engine", "ray", "--ray-address", f"127.0.0.1:{port}"
+    )  # fmt: skip
+    assert (code, output.strip()) == (
+        2,
+        f"cleaner: error: cannot reach Ray at 127.0.0.1:{port}: Connection refused",
+    )
+    assert not out.exists()
 
 
 def test_unknown_engine_is_a_usage_error(tmp_path):
