@@ -2,10 +2,11 @@
 
 The three steps are generators chained in `run_batch`:
 
-1. `_read` walks the inputs in a stable order and yields, per input, `FileStart`, its
+1. `read_items` walks the inputs in a stable order and yields, per input, `FileStart`, its
    `Record`s and `FileEnd` (which carries a whole-file error, if any).
 2. `_clean_in_order` sends chunks of that stream to worker processes and yields them back in
    the order they were read, so the output is byte-identical whatever the number of workers.
+   Steps 1 and 2 are the `LocalEngine`; `cleaner.ray_engine.RayEngine` does them on Ray.
 3. `_write` (in this process) counts, reports and writes each input's output atomically.
 
 Nothing here prints: problems, documents and progress go to the callbacks the caller gives.
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from cleaner.document import Document
 from cleaner.errors import ConfigError, InputError, NotTextError, OutputError
@@ -142,6 +143,37 @@ class FileEnd:
 
 
 Item = FileStart | Record | FileEnd
+
+
+class Engine(Protocol):
+    """Where the documents are read and cleaned: `clean` yields the items of `sources` (each
+    input's `FileStart`, its cleaned `Record`s and `FileEnd`) in input order, which
+    `run_batch` then writes here, the same way whatever the engine."""
+
+    def clean(
+        self,
+        sources: list[Source],
+        pipeline: Pipeline,
+        settings: PipelineSettings,
+        options: BatchOptions,
+        stdin: BinaryIO | None,
+    ) -> Iterator[Item]: ...
+
+
+class LocalEngine:
+    """This machine: read here, clean on `options.workers` processes."""
+
+    def clean(
+        self,
+        sources: list[Source],
+        pipeline: Pipeline,
+        settings: PipelineSettings,
+        options: BatchOptions,
+        stdin: BinaryIO | None,
+    ) -> Iterator[Item]:
+        return _clean_in_order(read_items(sources, options, stdin), pipeline, settings, options)
+
+
 DocumentCallback = Callable[[Source, Record], None]
 ProblemCallback = Callable[[str, bool], None]
 ProgressCallback = Callable[[int, int], None]
@@ -158,13 +190,15 @@ def run_batch(
     on_document: DocumentCallback | None = None,
     on_problem: ProblemCallback | None = None,
     on_progress: ProgressCallback | None = None,
+    engine: Engine | None = None,
 ) -> Summary:
     """Clean every input into `output_dir` (mirroring the input tree) and return a summary.
 
     `-` as an input reads `stdin`; with no `output_dir` its output goes to `stdout`.
     `on_document(source, record)` sees every document after cleaning, in input order;
     `on_problem(message, is_error)` every error and warning as it happens;
-    `on_progress(done_bytes, total_bytes)` the progress. Usage problems raise `ConfigError`
+    `on_progress(done_bytes, total_bytes)` the progress. `engine` reads and cleans (default:
+    `LocalEngine`, this machine; `cleaner.ray_engine.RayEngine` runs on Ray). Usage problems raise `ConfigError`
     (or `OutputError`) before anything is written; problems with inputs are in the summary.
     """
     started = time.perf_counter()
@@ -182,8 +216,7 @@ def run_batch(
         check_writable(folder)
         sources = _resumable(sources, folder, settings, options, summary)
     total = sum(_size(source) for source in sources)
-    items = _read(sources, options, stdin)
-    cleaned = _clean_in_order(items, pipeline, settings, options)
+    cleaned = (engine or LocalEngine()).clean(sources, pipeline, settings, options, stdin)
     corpus_stages = [stage for stage in pipeline.stages if hasattr(stage, "corpus_pass")]
     if corpus_stages:
         cleaned = _corpus_pass(cleaned, corpus_stages, options)
@@ -336,7 +369,7 @@ def _is_complete(source: Path, output: Path) -> bool:
         return False
 
 
-def _read(
+def read_items(
     sources: Iterable[Source], options: BatchOptions, stdin: BinaryIO | None
 ) -> Iterator[Item]:
     for source in sources:
@@ -357,7 +390,7 @@ def _read(
             yield FileEnd(source)
 
 
-def _chunks(items: Iterable[Item], options: BatchOptions) -> Iterator[list[Item]]:
+def chunk_items(items: Iterable[Item], options: BatchOptions) -> Iterator[list[Item]]:
     chunk: list[Item] = []
     documents = 0
     size = 0
@@ -373,7 +406,7 @@ def _chunks(items: Iterable[Item], options: BatchOptions) -> Iterator[list[Item]
         yield chunk
 
 
-def _clean_items(pipeline: Pipeline, items: list[Item]) -> list[Item]:
+def clean_items(pipeline: Pipeline, items: list[Item]) -> list[Item]:
     for item in items:
         if isinstance(item, Record) and item.doc is not None:
             _clean_record(pipeline, item)
@@ -403,7 +436,7 @@ def _start_worker(settings: PipelineSettings) -> None:
 
 def _clean_chunk_in_worker(items: list[Item]) -> list[Item]:
     assert _worker_pipeline is not None
-    return _clean_items(_worker_pipeline, items)
+    return clean_items(_worker_pipeline, items)
 
 
 def _clean_in_order(
@@ -411,11 +444,11 @@ def _clean_in_order(
 ) -> Iterator[Item]:
     """Clean the stream in chunks on `workers` processes, yielding items in input order. At
     most two chunks per worker are in flight, so memory does not grow with the corpus."""
-    chunks = _chunks(items, options)
+    chunks = chunk_items(items, options)
     workers = options.worker_count
     if workers == 1:
         for chunk in chunks:
-            yield from _clean_items(pipeline, chunk)
+            yield from clean_items(pipeline, chunk)
         return
     pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(settings,))
     try:

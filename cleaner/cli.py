@@ -21,12 +21,13 @@ from typing import Annotated, Any
 import typer
 
 from cleaner import __version__
-from cleaner.batch import BatchOptions, Summary, run_batch
+from cleaner.batch import BatchOptions, Engine, Summary, run_batch
 from cleaner.commands import boilerplate as boilerplate_commands
 from cleaner.commands.dedup import dedup as dedup_command
+from cleaner.commands.engine import EngineOption, RayAddressOption, checked_engine
 from cleaner.commands.rules import app as rules_app
 from cleaner.config import parse_assignment
-from cleaner.errors import ConfigError, OutputError
+from cleaner.errors import ConfigError, EngineError, OutputError
 from cleaner.io import DEFAULT_MAX_DOC_BYTES, AtomicWriter, Record, Source
 from cleaner.pipeline import PipelineSettings
 from cleaner.report import (
@@ -239,6 +240,8 @@ def clean(
             "(written by `cleaner boilerplate mine --write`).",
         ),
     ] = None,
+    engine: EngineOption = "local",
+    ray_address: RayAddressOption = None,
 ) -> None:
     """Clean files, folders or standard input into OUTDIR, mirroring the input tree.
 
@@ -248,6 +251,7 @@ def clean(
       cleaner clean corpus.jsonl.gz --text-field body -o out/ --report report.jsonl
       cat article.txt | cleaner clean -
       cleaner clean samples/input --diff --stages unicode
+      cleaner clean corpus/ -o out/ --engine ray --ray-address ray://head:10001
     """
     if stdin_format not in ("text", "jsonl"):
         raise _fail(f"--stdin-format must be text or jsonl, not {stdin_format!r}")
@@ -267,6 +271,7 @@ def clean(
             max_doc_bytes=max_doc_bytes,
             stdin_format=stdin_format,  # type: ignore[arg-type]
         )
+        chosen_engine = _engine(engine, ray_address)
         if report is not None:
             _check_report_outside_inputs(report, inputs)
             report_writer = AtomicWriter(report)
@@ -282,6 +287,7 @@ def clean(
                 on_document=_document_handler(report_writer, diff),
                 on_problem=console.problem,
                 on_progress=on_progress,
+                engine=chosen_engine,
             )
         if report_writer is not None:
             report_writer.write(_json_line({"summary": summary.to_dict()}))
@@ -289,6 +295,10 @@ def clean(
             report_writer = None
     except (ConfigError, OutputError) as error:
         raise _fail(str(error)) from None
+    except EngineError as error:
+        raise _fail(
+            f"{error}; finished outputs are complete, rerun with --resume", EXIT_FAILED
+        ) from None
     except BrokenProcessPool:
         raise _fail(
             "a worker process died (out of memory?); finished outputs are complete, rerun "
@@ -305,6 +315,14 @@ def clean(
     if not quiet:
         typer.echo(_summary_line(summary), err=True)
     raise typer.Exit(EXIT_OK if summary.ok else EXIT_FAILED)
+
+
+def _engine(name: str, ray_address: str | None) -> Engine | None:
+    if checked_engine(name, ray_address) == "local":
+        return None
+    from cleaner.ray_engine import RayEngine
+
+    return RayEngine(address=ray_address)
 
 
 def _check_report_outside_inputs(report: Path, inputs: list[str]) -> None:

@@ -23,3 +23,7 @@ class NotTextError(InputError):
 
 class OutputError(CleanerError):
     """The output folder cannot be created or written (exit code 2 before a run starts)."""
+
+
+class EngineError(CleanerError):
+    """A distributed run failed (a worker or the cluster); outputs already finished are complete."""

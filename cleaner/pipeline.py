@@ -103,12 +103,12 @@ class Pipeline:
 
 
 @lru_cache(maxsize=8)
-def _cached_pipeline(settings: PipelineSettings) -> Pipeline:
+def cached_pipeline(settings: PipelineSettings) -> Pipeline:
     return Pipeline(settings)
 
 
 def _pipeline_for(options: dict[str, Any]) -> Pipeline:
-    return _cached_pipeline(_settings_from_keywords(options))
+    return cached_pipeline(_settings_from_keywords(options))
 
 
 def _settings_from_keywords(options: dict[str, Any]) -> PipelineSettings:

@@ -11,11 +11,13 @@ ones). Exit codes: 0 ok, 1 some documents could not be read, 2 usage or configur
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from cleaner.commands.engine import EngineOption, RayAddressOption, checked_engine
 from cleaner.dedup.config import DedupConfig
 from cleaner.dedup.corpus import DedupResult, deduplicate, flag_documents
 from cleaner.dedup.explain import shared_passages
@@ -66,6 +68,8 @@ def dedup(
     text_field: Annotated[str, typer.Option(help="JSONL field holding the text.")] = "text",
     id_field: Annotated[str, typer.Option(help="JSONL field holding the id.")] = "id",
     workers: Annotated[int, typer.Option(help="Processes computing signatures.")] = 1,
+    engine: EngineOption = "local",
+    ray_address: RayAddressOption = None,
 ) -> None:
     """Find near-duplicate documents (MinHash LSH over word n-grams of the cleaned text)."""
     try:
@@ -78,6 +82,11 @@ def dedup(
             date_field=date_field,
             exact=exact,
         )
+        on_ray = checked_engine(engine, ray_address) == "ray"
+        if on_ray:
+            from cleaner.ray_dedup import check_ray_dedup
+
+            check_ray_dedup(replace(config, index=index))
         if drop and output_dir is None:
             raise ConfigError("--drop writes the kept documents: give -o OUTDIR")
         if workers < 1:
@@ -89,12 +98,17 @@ def dedup(
         for problem in problems:
             typer.echo(f"cleaner: error: {problem}", err=True)
         docs = [record.doc for record in records]
-        opened = open_index(index, config) if index else None
-        try:
-            result = deduplicate(docs, config, workers=workers, index=opened)
-        finally:
-            if opened is not None:
-                opened.close()
+        if on_ray:
+            from cleaner.ray_dedup import deduplicate_on_ray
+
+            result = deduplicate_on_ray(docs, config, address=ray_address, workers=workers)
+        else:
+            opened = open_index(index, config) if index else None
+            try:
+                result = deduplicate(docs, config, workers=workers, index=opened)
+            finally:
+                if opened is not None:
+                    opened.close()
         flag_documents(docs, result)
         if out is not None:
             _write_atomically(out, "".join(_cluster_line(group, docs) for group in result.clusters))
