@@ -74,6 +74,15 @@ class LineScore:
     kept_boilerplate: int
     kept_content: int
 
+    def __add__(self, other: LineScore) -> LineScore:
+        """Scores of several documents add up line by line."""
+        return LineScore(
+            self.removed_boilerplate + other.removed_boilerplate,
+            self.removed_content + other.removed_content,
+            self.kept_boilerplate + other.kept_boilerplate,
+            self.kept_content + other.kept_content,
+        )
+
     @property
     def precision(self) -> float:
         """Of the lines removed, the share that gold says are boilerplate."""
