@@ -22,6 +22,7 @@ import typer
 
 from cleaner import __version__
 from cleaner.batch import BatchOptions, Engine, Summary, run_batch
+from cleaner.commands import EXIT_FAILED, EXIT_OK, command_group, fail
 from cleaner.commands import boilerplate as boilerplate_commands
 from cleaner.commands.dedup import dedup as dedup_command
 from cleaner.commands.engine import EngineOption, RayAddressOption, checked_engine
@@ -40,17 +41,8 @@ from cleaner.report import (
 from cleaner.rules import resolve_rules_dir
 from cleaner.stages import REGISTRY
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-
-app = typer.Typer(
-    name="cleaner",
-    help="Clean scraped, machine-translated news text and show exactly what changed and why.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+app = command_group(
+    "cleaner", "Clean scraped, machine-translated news text and show exactly what changed and why."
 )
 
 StagesOption = Annotated[
@@ -153,11 +145,6 @@ def _settings(
     )
 
 
-def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    typer.echo(f"cleaner: error: {message}", err=True)
-    return typer.Exit(code)
-
-
 @app.command()
 def clean(
     inputs: Annotated[
@@ -254,7 +241,7 @@ def clean(
       cleaner clean corpus/ -o out/ --engine ray --ray-address ray://head:10001
     """
     if stdin_format not in ("text", "jsonl"):
-        raise _fail(f"--stdin-format must be text or jsonl, not {stdin_format!r}")
+        raise fail(f"--stdin-format must be text or jsonl, not {stdin_format!r}")
     report_writer: AtomicWriter | None = None
     if drop_foreign:
         assignments = [*(assignments or ()), "mt.drop_foreign=true"]
@@ -294,19 +281,19 @@ def clean(
             report_writer.commit()
             report_writer = None
     except (ConfigError, OutputError) as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     except EngineError as error:
-        raise _fail(
+        raise fail(
             f"{error}; finished outputs are complete, rerun with --resume", EXIT_FAILED
         ) from None
     except BrokenProcessPool:
-        raise _fail(
+        raise fail(
             "a worker process died (out of memory?); finished outputs are complete, rerun "
             "with --resume and fewer --workers or a lower --max-doc-bytes",
             EXIT_FAILED,
         ) from None
     except KeyboardInterrupt:
-        raise _fail(
+        raise fail(
             "interrupted; outputs already finished are complete, rerun with --resume", 130
         ) from None
     finally:
@@ -509,7 +496,7 @@ def explain(
             )
             failed = not summary.ok
     except ConfigError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     shown = 0
     for entry in entries:
         if doc_id is not None and str(entry.get("id")) != doc_id:

@@ -17,17 +17,13 @@ from typing import Annotated
 import typer
 
 from cleaner.boilerplate_corpus import Candidate, mine_repeated_lines, write_learned_rules
+from cleaner.commands import EXIT_FAILED, command_group, fail
 from cleaner.errors import CleanerError
 from cleaner.io import find_sources, read_records
 from cleaner.pipeline import Pipeline
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-app = typer.Typer(
-    help="Corpus mode of the boilerplate stage: lines that repeat across documents.",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
+app = command_group(
+    "boilerplate", "Corpus mode of the boilerplate stage: lines that repeat across documents."
 )
 
 
@@ -94,7 +90,7 @@ def mine(
       cleaner clean crawl/ -o out/ --learned learned.yaml
     """
     if write is not None and accept_all == review:
-        raise _fail("--write needs exactly one of --accept-all or --review")
+        raise fail("--write needs exactly one of --accept-all or --review")
     problems: list[str] = []
     try:
         result = mine_repeated_lines(
@@ -104,7 +100,7 @@ def mine(
             max_chars=max_chars,
         )
     except CleanerError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     for problem in problems:
         typer.echo(problem, err=True)
     candidates = result.candidates
@@ -119,7 +115,7 @@ def mine(
         try:
             added = write_learned_rules(accepted, write, documents=result.documents)
         except (CleanerError, OSError) as error:
-            raise _fail(f"{write}: {error}") from None
+            raise fail(f"{write}: {error}") from None
         typer.echo(f"{write}: {added} rules added ({len(accepted) - added} already there)")
     if problems:
         raise typer.Exit(EXIT_FAILED)
@@ -155,8 +151,3 @@ def _describe(candidate: Candidate) -> str:
 
 def _confirm(candidate: Candidate) -> bool:
     return typer.confirm(f"Remove {candidate.example!r} everywhere?", default=False)
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"cleaner: error: {message}", err=True)
-    return typer.Exit(EXIT_USAGE)

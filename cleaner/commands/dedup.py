@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cleaner.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from cleaner.commands.engine import EngineOption, RayAddressOption, checked_engine
 from cleaner.dedup.config import DedupConfig
 from cleaner.dedup.corpus import DedupResult, deduplicate, flag_documents
@@ -27,7 +28,6 @@ from cleaner.errors import CleanerError, ConfigError, InputError
 from cleaner.io import AtomicWriter, Record, Source, encode_record, find_sources, read_records
 from cleaner.pipeline import Pipeline
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SUMMARY_CLUSTERS = 10
 
 

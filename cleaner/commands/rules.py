@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cleaner.commands import EXIT_FAILED, EXIT_OK, command_group, fail
 from cleaner.document import Document
 from cleaner.errors import CleanerError, ConfigError
 from cleaner.pipeline import Pipeline, PipelineSettings
@@ -37,17 +38,8 @@ from cleaner.spelling_review import (
 from cleaner.spelling_rules import KINDS, STAGE, check_rules, load_language, load_rules
 from cleaner.stages import REGISTRY
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
-
-app = typer.Typer(
-    name="rules",
-    help="Check, review and measure the spelling rules (rules/spelling/<lang>/*.yaml).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+app = command_group(
+    "rules", "Check, review and measure the spelling rules (rules/spelling/<lang>/*.yaml)."
 )
 
 RulesOption = Annotated[
@@ -71,16 +63,11 @@ KIND_FILES = {
 }
 
 
-def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    typer.echo(f"cleaner: error: {message}", err=True)
-    return typer.Exit(code)
-
-
 def _rules_dir(rules: Path | None) -> Path:
     try:
         return resolve_rules_dir(rules)
     except CleanerError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
 
 
 @app.command("check")
@@ -101,18 +88,18 @@ def check_command(
     """
     rules_dir = _rules_dir(folder)
     if not (rules_dir / STAGE).is_dir():
-        raise _fail(f"{rules_dir}: no {STAGE}/ folder with rule files")
+        raise fail(f"{rules_dir}: no {STAGE}/ folder with rule files")
     problems = check_rules(rules_dir, run_examples=examples)
     for problem in problems:
         typer.echo(str(problem))
     if problems:
         typer.echo(f"{len(problems)} problem(s) in {rules_dir / STAGE}", err=True)
-        raise typer.Exit(EXIT_PROBLEMS)
+        raise typer.Exit(EXIT_FAILED)
     counts = {}
     try:
         counts = {lang: len(entries) for lang, entries in load_rules(rules_dir).items()}
     except CleanerError as error:  # pragma: no cover - check_rules reports these first
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     summary = ", ".join(f"{lang}: {count} entries" for lang, count in sorted(counts.items()))
     typer.echo(f"ok ({summary})", err=True)
 
@@ -142,9 +129,9 @@ def review_command(
     rules yet, ranked by score and frequency, with keyword-in-context lines. Only paragraphs
     in --lang (by the langid stage) are read."""
     if as_json and markdown:
-        raise _fail("choose one of --json and --markdown")
+        raise fail("choose one of --json and --markdown")
     if interactive and rules is None:
-        raise _fail(
+        raise fail(
             "--interactive writes decisions into rule files: give the folder with --rules DIR"
         )
     rules_dir = _rules_dir(rules)
@@ -152,7 +139,7 @@ def review_command(
     try:
         entries = load_language(rules_dir, lang)
         if not entries:
-            raise _fail(f"{rules_dir / STAGE / lang}: no spelling rules for language {lang!r}")
+            raise fail(f"{rules_dir / STAGE / lang}: no spelling rules for language {lang!r}")
         texts = paragraphs_in(
             (text for _, text in read_corpus(inputs, text_field=text_field, errors=errors)), lang
         )
@@ -164,7 +151,7 @@ def review_command(
             limit=limit,
         )
     except CleanerError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     for message in errors:
         typer.echo(message, err=True)
     if interactive:
@@ -175,7 +162,7 @@ def review_command(
         typer.echo(_markdown(candidates))
     else:
         _table(candidates)
-    raise typer.Exit(EXIT_PROBLEMS if errors else EXIT_OK)
+    raise typer.Exit(EXIT_FAILED if errors else EXIT_OK)
 
 
 def _markdown(candidates: list[Candidate]) -> str:
@@ -294,7 +281,7 @@ def stats_command(
         )
         stats = rule_stats(docs, [entry.id for entry in entries])
     except CleanerError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     for message in errors:
         typer.echo(message, err=True)
     if as_json:
@@ -310,4 +297,4 @@ def stats_command(
         )
         for rule in stats.never:
             typer.echo(f"  {rule}")
-    raise typer.Exit(EXIT_PROBLEMS if errors else EXIT_OK)
+    raise typer.Exit(EXIT_FAILED if errors else EXIT_OK)

@@ -32,6 +32,7 @@ from cleaner.document import UNDETERMINED, Document, Edit
 from cleaner.errors import ConfigError
 from cleaner.rules import RuleEntry, load_stage_rules
 from cleaner.stages.langid import LangidConfig, LangidStage
+from cleaner.stages.unicode import UnicodeConfig, UnicodeStage
 
 TEMPLATE = "any.template"
 TEMPLATE_INLINE = "any.template_inline"
@@ -178,6 +179,7 @@ class BoilerplateStage:
         self.langid = (
             LangidStage(LangidConfig(), rules_dir) if (rules_dir / "langid").is_dir() else None
         )
+        self.unicode = UnicodeStage(UnicodeConfig(), rules_dir)
 
     def __call__(self, doc: Document) -> Document:
         text = doc.text
@@ -200,11 +202,13 @@ class BoilerplateStage:
             if index not in removed:
                 edits.extend(line_edits)
         doc.apply(self.name, edits)
-        langid_ran = bool(doc.paragraphs) and self.langid is not None
-        if langid_ran and any(index not in removed for index in inline):
-            # Tags cut out of a paragraph change what its language is judged on; judge it
-            # again, as a second run of the pipeline would, so that cleaning is idempotent.
-            self.langid(doc)
+        if any(index not in removed for index in inline):
+            # What is left of a paragraph once tags are cut out of it is new text to the
+            # earlier stages (a tag can hide mojibake: "{{}}Â 0"); put it through them again,
+            # as a second run of the pipeline would, so that cleaning is idempotent.
+            self.unicode(doc)
+            if doc.paragraphs and self.langid is not None:
+                self.langid(doc)
         return doc
 
     def _candidates(self, text: str, lines: list[_Line], langs: set[str]) -> set[int] | None:
