@@ -18,13 +18,17 @@ catastrophically (`(a|aa)+b`) costs one flag, never a hung batch.
 from __future__ import annotations
 
 import bisect
+import functools
+import itertools
 import re
 import re._constants as sre_constants
 import re._parser as sre_parser
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
 import regex
+from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
 from cleaner.rules import RuleEntry
 
@@ -182,6 +186,30 @@ def _example_matches(entry: RuleEntry, rule: LineRule, example: str) -> bool:
 
 
 ANY_CHAR = None
+DECIMAL = re.compile(r"\d")
+
+
+def index_form(text: str) -> str:
+    """`text` as the index files rules under: lowercase, with every decimal digit as "0", so
+    that `\\d+ comments` has a few prefixes, not thousands.
+
+    >>> index_form("12 Comments")
+    '00 comments'
+    """
+    text = text.lower()
+    return DECIMAL.sub("0", text) if DECIMAL.search(text) else text
+
+
+@functools.cache
+def decimal_digits() -> tuple[str, ...]:
+    """Every character `\\d` matches."""
+    return tuple(char for char in map(chr, range(sys.maxunicode + 1)) if char.isdecimal())
+
+
+def _fold_char(char: str) -> str:
+    return "0" if char.isdecimal() else char
+
+
 # Stands for "any letter, digit or underscore" (`\\w`) in an edge set.
 WORD_CHAR = "\x00"
 FORWARD, REVERSE = "forward", "reverse"
@@ -205,7 +233,7 @@ def edge_chars(pattern: str, *, last: bool = False) -> frozenset[str] | None:
     if chars is ANY_CHAR:
         return ANY_CHAR
     # Buckets are keyed by the lowercased character, for case-sensitive rules too.
-    return frozenset(c.lower() for c in chars)
+    return frozenset(_fold_char(c.lower()) for c in chars)
 
 
 def _edge(items: list, last: bool) -> tuple[set[str] | None, bool]:
@@ -233,7 +261,7 @@ def _edge_of_item(op: Any, argument: Any, last: bool) -> tuple[set[str] | None, 
             elif member_op is c.RANGE and member[1] - member[0] <= 512:
                 chars.update(chr(code) for code in range(member[0], member[1] + 1))
             elif member_op is c.CATEGORY and member is c.CATEGORY_DIGIT:
-                chars.update("0123456789")
+                chars.add("0")
             elif member_op is c.CATEGORY and member is c.CATEGORY_WORD:
                 chars.add(WORD_CHAR)
             else:
@@ -264,25 +292,56 @@ def _edge_of_item(op: Any, argument: Any, last: bool) -> tuple[set[str] | None, 
 
 PREFIX_LENGTH = 3
 MAX_PREFIXES = 4000
+# The screen looks for the longest of these prefixes (suffixes) a rule has at most
+# `MAX_SCREEN_AFFIXES` of: "read more:" is a far rarer line start than "rea".
+SCREEN_LENGTHS = (3, 4, 6, 8, 12)
+MAX_SCREEN_AFFIXES = 400
 
 
-def affixes(pattern: str, *, last: bool = False) -> frozenset[str] | None:
-    """Every lowercase string of `PREFIX_LENGTH` characters a match can start with (or end
-    with, reversed, `last=True`), plus the whole matches shorter than that; None when there
-    are too many or they cannot be bounded. The finest level of the index: a line is tried
-    against a rule only if its first three characters are among the rule's prefixes.
+def affixes(
+    pattern: str, *, last: bool = False, length: int = PREFIX_LENGTH
+) -> frozenset[str] | None:
+    """Every lowercase string of `length` characters a match can start with (or end with,
+    reversed, `last=True`), plus the whole matches shorter than that; None when there are too
+    many or they cannot be bounded. The finest level of the index: a line is tried against a
+    rule only if its first three characters are among the rule's prefixes.
 
     >>> sorted(affixes(r"(?:also|see) read\\s*:.+|ad"))
     ['ad', 'als', 'see']
     >>> sorted(affixes(r".{10,250}\\((?:AFP|dpa)\\)", last=True))
     [')ap', ')pf']
     """
+    parsed = _parsed(pattern)
+    if parsed is None:
+        return None
+    strings = _sequence_affixes(list(parsed), length, last)
+    return None if strings is None else frozenset(strings)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(pattern: str) -> Any:
     try:
-        parsed = sre_parser.parse(pattern)
+        return sre_parser.parse(pattern)
     except (re.error, OverflowError, RecursionError):
         return None
-    strings = _sequence_affixes(list(parsed), PREFIX_LENGTH, last)
-    return None if strings is None else frozenset(strings)
+
+
+@functools.lru_cache(maxsize=4096)
+def screen_affixes(pattern: str, *, last: bool) -> frozenset[str] | None:
+    """The affixes of `pattern` the screen looks for: those of the longest length in
+    `SCREEN_LENGTHS` that it has at most `MAX_SCREEN_AFFIXES` of (None when it has more than
+    that even of three characters).
+
+    >>> sorted(screen_affixes(r"(?:also|see) read\\s*:.+|ad", last=False))
+    ['ad', 'also rea', 'see read']
+    """
+    best = None
+    for length in SCREEN_LENGTHS:
+        strings = affixes(pattern, last=last, length=length)
+        if strings is None or len(strings) > MAX_SCREEN_AFFIXES:
+            break
+        best = strings
+    return best
 
 
 def _sequence_affixes(items: list, length: int, last: bool) -> set[str] | None:
@@ -309,17 +368,19 @@ def _sequence_affixes(items: list, length: int, last: bool) -> set[str] | None:
 def _item_affixes(op: Any, argument: Any, length: int, last: bool) -> set[str] | None:
     c = sre_constants
     if op is c.LITERAL:
-        char = chr(argument).lower()
+        char = _fold_char(chr(argument).lower())
         return {char} if len(char) == 1 else None
     if op is c.IN:
         chars: set[str] = set()
         for member_op, member in argument:
             if member_op is c.LITERAL:
-                chars.add(chr(member).lower())
+                chars.add(_fold_char(chr(member).lower()))
             elif member_op is c.RANGE and member[1] - member[0] <= 64:
-                chars.update(chr(code).lower() for code in range(member[0], member[1] + 1))
+                chars.update(
+                    _fold_char(chr(code).lower()) for code in range(member[0], member[1] + 1)
+                )
             elif member_op is c.CATEGORY and member is c.CATEGORY_DIGIT:
-                chars.update("0123456789")
+                chars.add("0")
             elif member_op is c.CATEGORY and member is c.CATEGORY_SPACE:
                 chars.update(" \t")
             else:
@@ -427,8 +488,9 @@ class LineMatcher:
             return None
         tier = bisect.bisect_left(self.tiers, len(key))
         folded = key.lower()
-        best = self._bucket_match(key, (lang, tier, FORWARD, folded[:PREFIX_LENGTH]))
-        found = self._bucket_match(key, (lang, tier, REVERSE, folded[: -PREFIX_LENGTH - 1 : -1]))
+        indexed = index_form(key)
+        best = self._bucket_match(key, (lang, tier, FORWARD, indexed[:PREFIX_LENGTH]))
+        found = self._bucket_match(key, (lang, tier, REVERSE, indexed[: -PREFIX_LENGTH - 1 : -1]))
         if found is not None and (best is None or found < best):
             best = found
         screen, gated = self._gated(lang)
@@ -446,73 +508,81 @@ class LineMatcher:
                     break
         return None if best is None else self.rules[best]
 
-    def candidate_starts(
-        self, text: str, lines: list[tuple[int, int]], langs: set[str]
-    ) -> set[int] | None:
-        """Start offsets of the lines of `text` (given as (start, end) spans) that a rule of
-        `langs` could match: a rule prefix at the line start (one anchored pass of a literal
-        screen over the text), a rule suffix at the line end (a set lookup per line), or a
-        `requires` word anywhere (`str.find`). Other lines cost no more work. None when some
-        rule can match any line."""
-        folded = text.lower()
-        if len(folded) != len(text):
+    def candidate_lines(self, keys: list[str], langs: set[str]) -> set[int] | None:
+        """Indexes of the line keys that a rule of `langs` could match, found in one
+        Aho-Corasick pass over all the keys: a rule's prefix at the start of a key, its suffix
+        at the end, or one of its `requires` words anywhere, in a key no longer than the rule
+        allows. None when some rule can match any line."""
+        haystack = "\n".join(keys).lower()
+        if len(haystack) != sum(map(len, keys)) + len(keys) - 1:
             return None
-        starts: set[int] = set()
+        offsets = list(itertools.accumulate([len(key) + 1 for key in keys], initial=0))
+        # Padded with a line break on both sides, so that "\nprefix" and "suffix\n" patterns
+        # meet the first and last keys too; a match's first character of key text is at
+        # `start` (prefixes) or `start - 1` (suffixes, words) in the haystack.
+        padded = f"\n{haystack}\n"
+        found: set[int] = set()
         for lang in langs:
-            screen = self._screens.get(lang)
-            if screen is None:
-                screen = self._screens[lang] = self._screen(lang)
+            if lang not in self._screens:
+                self._screens[lang] = self._screen(lang)
+            screen = self._screens[lang]
             if screen is False:
                 return None
-            heads, head_chars, tails, tail_chars, words = screen
-            word_head, word_tail = WORD_CHAR in head_chars, WORD_CHAR in tail_chars
-            for start, end in lines:
-                head = folded[start : min(end, start + 24)].lstrip(LIST_MARKERS + "[")
-                tail = folded[max(start, end - 8) : end].rstrip("*_ \t")
-                if (
-                    head[:PREFIX_LENGTH] in heads
-                    or head[:1] in head_chars
-                    or (word_head and head[:1].isalnum())
-                    or tail[-PREFIX_LENGTH:] in tails
-                    or tail[-1:] in tail_chars
-                    or (word_tail and tail[-1:].isalnum())
-                ):
-                    starts.add(start)
-            for word in words:
-                position = folded.find(word)
-                while position != -1:
-                    starts.add(text.rfind("\n", 0, position) + 1)
-                    position = folded.find(word, position + 1)
-        return starts
+            if screen is None:
+                continue
+            automaton, limits, heads = screen
+            for pattern, start, _end in automaton.find_matches_as_indexes(padded, overlapping=True):
+                first = start if heads[pattern] else start - 1
+                line = bisect.bisect_right(offsets, first) - 1
+                if len(keys[line]) <= limits[pattern]:
+                    found.add(line)
+        return found
 
     def _screen(self, lang: str) -> Any:
-        """The screen of a language: a regex of its forward rules' prefixes at line starts,
-        the set of its reverse rules' suffixes (and edge characters), and its `requires`
-        words; False when a rule could match any line."""
+        """The screen of a language: an automaton of its forward rules' prefixes after a line
+        break, its reverse rules' suffixes before one, and its `requires` words, with the
+        longest key each pattern may select; False when a rule could match any line, None when
+        no rule can match."""
         if lang == "und":
             indexes = sorted(i for found in self.by_lang.values() for i in found)
             gated = sorted(i for found in self.gated.values() for i in found)
         else:
             indexes = sorted([*self.by_lang.get("any", []), *self.by_lang.get(lang, [])])
             gated = sorted([*self.gated.get("any", []), *self.gated.get(lang, [])])
-        heads: set[str] = set()
-        head_chars: set[str] = set()
-        tails: set[str] = set()
-        tail_chars: set[str] = set()
+        limits: dict[str, int] = {}
+
+        def add(pattern: str, index: int) -> None:
+            limits[pattern] = max(limits.get(pattern, 0), self.rules[index].max_chars)
+
         for index in indexes:
-            strings, edges = self.affixes[index], self.edges[index]
-            if strings is None and edges is None:
+            forward = self.direction[index] == FORWARD
+            strings = (
+                screen_affixes(self.rules[index].pattern, last=not forward)
+                or self.affixes[index]
+                or self.edges[index]
+            )
+            if not strings or "" in strings or WORD_CHAR in strings:
                 return False
-            if self.direction[index] == FORWARD:
-                (heads if strings is not None else head_chars).update(strings or edges)
-            elif strings is not None:
-                tails.update(string[::-1] for string in strings)
-            else:
-                tail_chars.update(edges)
-        words = sorted({word for index in gated for word in self.rules[index].requires})
-        head_chars.discard("")
-        tail_chars.discard("")
-        return heads, head_chars, tails, tail_chars, words
+            # Digits are "0" in the index; the text is not folded (that costs more than the
+            # screen saves), so a prefix stops at its first digit, and one that starts with a
+            # digit stands for every digit.
+            literals = {string.split("0", 1)[0] for string in strings}
+            if "" in literals:
+                literals.remove("")
+                literals.update(decimal_digits())
+            for literal in literals:
+                add(f"\n{literal}" if forward else f"{literal[::-1]}\n", index)
+        for index in gated:
+            for word in self.rules[index].requires:
+                add(word, index)
+        if not limits:
+            return None
+        patterns = sorted(limits)
+        return (
+            AhoCorasick(patterns, matchkind=MatchKind.Standard, implementation=Implementation.DFA),
+            [limits[pattern] for pattern in patterns],
+            [pattern.startswith("\n") for pattern in patterns],
+        )
 
     def _bucket_match(self, key: str, bucket: tuple[str, int, str, str]) -> int | None:
         compiled = self._buckets.get(bucket)

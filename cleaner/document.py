@@ -26,9 +26,9 @@ class Edit(NamedTuple):
     confidence: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One edit a stage made. `start:end` is the span of `before` in the text as it was just
+class Change(NamedTuple):
+    """One edit a stage made (a named tuple: stages make many, and a frozen dataclass costs
+    four times as much to create). `start:end` is the span of `before` in the text as it was just
     before this change, so applying the changes in order replays the cleaning:
 
     >>> text = "Kiev ,today"
@@ -52,7 +52,7 @@ class Change:
         return text[: self.start] + self.after + text[self.end :]
 
     def to_dict(self) -> dict[str, Any]:
-        record = asdict(self)
+        record = self._asdict()
         if self.confidence is None:
             del record["confidence"]
         return record
@@ -198,32 +198,36 @@ class Document:
         return [paragraph.start for paragraph in self.paragraphs]
 
     def _remap_paragraphs(self, edits: list[Edit]) -> None:
+        """Move paragraph boundaries through `edits` (sorted, non-overlapping): a boundary after
+        an edit shifts by the edits' length changes; one inside a replaced span snaps to the
+        side of the replacement it belongs to (a start to its start, an end to its end).
+        Boundaries come in text order, so one walk over the edits serves them all."""
         if not self.paragraphs:
             return
-        starts = [edit.start for edit in edits]
-        shifts = []
-        total = 0
-        for edit in edits:
-            total += len(edit.replacement) - (edit.end - edit.start)
-            shifts.append(total)
-
-        def new_position(position: int, is_end: bool) -> int:
-            index = bisect.bisect_right(starts, position) - 1
-            if index < 0:
-                return position
-            edit = edits[index]
-            before_edit = shifts[index - 1] if index else 0
-            if position >= edit.end:
-                return position + shifts[index]
-            # Inside a replaced span: snap to the side of the replacement the boundary belongs to.
-            if is_end:
-                return edit.start + before_edit + len(edit.replacement)
-            return edit.start + before_edit
-
         remapped = []
+        count = len(edits)
+        following = 0  # edits[:following] start at or before the boundary
+        shift = 0  # total length change of edits[:following - 1]
+        last_shift = 0  # ... and of edits[:following]
         for paragraph in self.paragraphs:
-            start = new_position(paragraph.start, is_end=False)
-            end = new_position(paragraph.end, is_end=True)
+            moved = []
+            for position, is_end in ((paragraph.start, False), (paragraph.end, True)):
+                while following < count and edits[following].start <= position:
+                    edit = edits[following]
+                    shift = last_shift
+                    last_shift += len(edit.replacement) - (edit.end - edit.start)
+                    following += 1
+                if not following:
+                    moved.append(position)
+                    continue
+                edit = edits[following - 1]
+                if position >= edit.end:
+                    moved.append(position + last_shift)
+                elif is_end:
+                    moved.append(edit.start + shift + len(edit.replacement))
+                else:
+                    moved.append(edit.start + shift)
+            start, end = moved
             if end > start:
                 remapped.append(Paragraph(start, end, paragraph.lang, paragraph.confidence))
         self.paragraphs = remapped

@@ -77,3 +77,49 @@ def test_changes_always_replay_to_the_output(text, raw_edits):
     doc = Document(id="d", text=text)
     doc.apply("s", edits)
     assert replay(text, doc.changes) == doc.text
+
+
+def moved_boundary(position, edits, *, is_end):
+    """Where a paragraph boundary lands after `edits`, worked out on its own: shifted by every
+    edit that ends at or before it, snapped to the replacement when an edit covers it."""
+    shift = 0
+    for edit in edits:
+        if edit.start > position:
+            break
+        if position < edit.end:
+            return edit.start + shift + (len(edit.replacement) if is_end else 0)
+        shift += len(edit.replacement) - (edit.end - edit.start)
+    return position + shift
+
+
+@given(
+    st.lists(st.text(alphabet="ab ", min_size=1, max_size=8), min_size=1, max_size=6),
+    st.lists(
+        st.tuples(st.integers(0, 50), st.integers(0, 6), st.text(alphabet="xy\n", max_size=4)),
+        max_size=6,
+    ),
+)
+def test_paragraphs_move_with_the_edits(lines, raw_edits):
+    text = "\n".join(lines)
+    paragraphs, start = [], 0
+    for number, line in enumerate(lines):
+        paragraphs.append(Paragraph(start, start + len(line), ("en", "fr")[number % 2], 0.9))
+        start += len(line) + 1
+    edits, cursor = [], 0
+    for offset, length, replacement in sorted(raw_edits):
+        start = max(offset, cursor)
+        end = min(start + length, len(text))
+        if start > len(text):
+            break
+        if text[start:end] != replacement:
+            edits.append(Edit(start, end, replacement, "r"))
+        cursor = end if end > start else start + 1
+    doc = Document(id="d", text=text, paragraphs=list(paragraphs))
+    doc.apply("s", edits)
+    expected = []
+    for paragraph in paragraphs:
+        new_start = moved_boundary(paragraph.start, edits, is_end=False)
+        new_end = moved_boundary(paragraph.end, edits, is_end=True)
+        if new_end > new_start:
+            expected.append((new_start, new_end, paragraph.lang))
+    assert [(p.start, p.end, p.lang) for p in doc.paragraphs] == expected

@@ -18,6 +18,7 @@ removed.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from pathlib import Path
@@ -96,6 +97,8 @@ TEMPLATE_HINT = re.compile(r"[{<\[]")
 HEADLINE = re.compile(r"^.{3,160}(?<![.!?;:…\"”»)])$")
 SEPARATOR = re.compile(r"^[-–—_*=~•·#\s]{3,}$")
 MAX_BLOCK_LINES = 8
+# A dateline ("Moscow, 31 December 2023 (dpa) - ") is what a repeated lead may add to its copy.
+MAX_LEAD_EXTRA = 120
 
 
 @dataclasses.dataclass(frozen=True)
@@ -187,11 +190,15 @@ class BoilerplateStage:
         removed: dict[int, str] = {}
         inline: dict[int, list[Edit]] = {}
         triggers: list[tuple[int, str, str]] = []
-        languages = _line_languages(doc, lines)
-        candidates = self._candidates(text, lines, set(languages))
-        for line, lang in zip(lines, languages, strict=True):
-            if line.text and (candidates is None or line.start in candidates):
-                self._classify(doc, line, lang, removed, inline, triggers)
+        keys = [line_key(line.text) if line.text else "" for line in lines]
+        # Every language a line can have: a paragraph's own, or the document's.
+        languages = {doc.lang, *(p.lang for p in doc.paragraphs if p.lang != UNDETERMINED)}
+        candidates = self._candidates(text, lines, keys, languages)
+        chosen = [
+            line for line in lines if line.text and (candidates is None or line.index in candidates)
+        ]
+        for line, lang in zip(chosen, _line_languages(doc, chosen), strict=True):
+            self._classify(doc, line, keys[line.index], lang, removed, inline, triggers)
         self._trailing_block(doc, text, lines, removed, triggers)
         self._related_blocks(doc, lines, removed, triggers)
         self._title(doc, lines, removed, inline)
@@ -211,29 +218,36 @@ class BoilerplateStage:
                 self.langid(doc)
         return doc
 
-    def _candidates(self, text: str, lines: list[_Line], langs: set[str]) -> set[int] | None:
-        """Start offsets of the lines worth classifying (None: all of them): those the rule
-        screens pick, those with template residue, and short ones when there are learned lines."""
-        spans = [(line.start, line.end) for line in lines if line.text]
-        starts = self.matcher.candidate_starts(text, spans, langs)
-        if starts is None:
+    def _candidates(
+        self, text: str, lines: list[_Line], keys: list[str], langs: set[str]
+    ) -> set[int] | None:
+        """Indexes of the lines worth classifying (None: all of them): those the rule screen
+        picks, those with template residue, and short ones when there are learned lines."""
+        found = self.matcher.candidate_lines(keys, langs)
+        if found is None:
             return None
-        for found in TEMPLATE_HINT.finditer(text):
-            starts.add(text.rfind("\n", 0, found.start()) + 1)
+        if "{" in text or "<" in text or "[" in text:
+            starts = [line.start for line in lines]
+            found.update(
+                bisect.bisect_right(starts, hint.start()) - 1
+                for hint in TEMPLATE_HINT.finditer(text)
+            )
         if self.learned.rules:
             limit = self.learned.max_chars + 8
-            starts.update(line.start for line in lines if len(line.text) <= limit)
-        return starts
+            found.update(line.index for line in lines if len(line.text) <= limit)
+        return found
 
     def _classify(
         self,
         doc: Document,
         line: _Line,
+        key: str,
         lang: str,
         removed: dict[int, str],
         inline: dict[int, list[Edit]],
         triggers: list[tuple[int, str, str]],
     ) -> None:
+        """Classify one line whose `key` (`line_key(line.text)`) the screen picked."""
         content = line.text
         if "{" in content or "<" in content or "[" in content:
             tokens = list(TEMPLATE_TOKEN.finditer(content))
@@ -250,9 +264,9 @@ class BoilerplateStage:
                 inline[line.index] = [
                     Edit(line.start, line.end, " ".join(content.split()), TEMPLATE_INLINE)
                 ]
-        if len(content) > self.key_limit + 8:
+                key = line_key(content)
+        if len(key) > self.key_limit:
             return
-        key = line_key(content)
         learned_rule = self.learned.match(key)
         if learned_rule is not None:
             removed[line.index] = learned_rule
@@ -436,19 +450,29 @@ class BoilerplateStage:
                 b = norms[j]
                 if len(b) < 40 or window[j].index in removed:
                     continue
+                shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+                # A cheap screen before fuzzy matching: a dateline is all a copy may add, and
+                # paragraphs that repeat each other share at least one of the shorter one's
+                # first, middle or last 24 characters exactly (shorter common runs are set
+                # phrases such as "the regional governor said"). Most pairs fail it.
+                middle = len(shorter) // 2
+                if len(longer) - len(shorter) > MAX_LEAD_EXTRA or not (
+                    shorter[-24:] in longer
+                    or shorter[:24] in longer
+                    or shorter[middle - 12 : middle + 12] in longer
+                ):
+                    continue
                 drop = self._lead_copy(a, b)
                 if drop is not None:
                     removed[(window[i], window[j])[drop].index] = REPEATED_LEAD
                     break
 
     def _lead_copy(self, a: str, b: str) -> int | None:
-        """Which of two paragraphs to drop when one repeats the other (0 or 1): the one without
-        the dateline, else the shorter, else the later."""
+        """Which of two paragraphs that share a chunk to drop when one repeats the other (0 or
+        1): the one without the dateline, else the shorter, else the later."""
         similarity = self.config.lead_similarity
         shorter, longer, position = (a, b, 0) if len(a) < len(b) else (b, a, 1)
         extra = len(longer) - len(shorter)
-        if extra > 120 or not _share_a_chunk(shorter, longer):
-            return None
         near_equal = len(shorter) >= 60 and len(shorter) >= 0.8 * len(longer)
         if near_equal and fuzz.ratio(a, b, score_cutoff=similarity):
             return position
@@ -459,18 +483,6 @@ class BoilerplateStage:
         if DATELINE_HEAD.match(longer[:extra]):
             return position
         return None
-
-
-def _share_a_chunk(shorter: str, longer: str) -> bool:
-    """A cheap screen before fuzzy matching: paragraphs that repeat each other share at least
-    one of the shorter one's first, middle or last 24 characters exactly (shorter common runs
-    are set phrases such as "the regional governor said")."""
-    middle = len(shorter) // 2
-    return (
-        shorter[-24:] in longer
-        or shorter[:24] in longer
-        or shorter[middle - 12 : middle + 12] in longer
-    )
 
 
 def check_detector_entry(entry: RuleEntry) -> None:
@@ -500,7 +512,8 @@ def _split_lines(text: str) -> list[_Line]:
 
 
 def _line_languages(doc: Document, lines: list[_Line]) -> list[str]:
-    """`doc.lang_at(line.start)` for every line, in one walk over the paragraphs."""
+    """`doc.lang_at(line.start)` for each of `lines` (in text order), in one walk over the
+    paragraphs."""
     paragraphs = doc.paragraphs
     result = []
     cursor = 0
