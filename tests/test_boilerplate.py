@@ -508,6 +508,41 @@ def test_indexed_matcher_agrees_on_generated_lines(text, lang):
     assert STAGE.matcher.match(key, lang) is naive_match(key, lang)
 
 
+EXAMPLE_MATCHES = sorted({e for rule in LINE_RULES for e in rule.examples_match})
+
+
+@pytest.mark.parametrize("lang", [*LANGUAGES, "und"])
+def test_screen_keeps_every_line_a_rule_matches(lang):
+    keys = [line_key(line) for line in (*EXAMPLE_MATCHES, LEAD, "")]
+    matched = {i for i, key in enumerate(keys) if naive_match(key, lang)}
+    assert matched
+    assert matched <= STAGE.matcher.candidate_lines(keys, {lang})
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(EXAMPLE_MATCHES),
+            st.builds(
+                lambda example, digits: example.replace("1", digits).replace("2", digits),
+                st.sampled_from([e for e in EXAMPLE_MATCHES if any(c.isdigit() for c in e)]),
+                st.sampled_from(["7", "٣", "2024", "0"]),
+            ),
+            st.builds(lambda example: example.upper(), st.sampled_from(EXAMPLE_MATCHES)),
+            st.text(alphabet="ab (c)©:•\n19", max_size=30),
+        ),
+        max_size=8,
+    ),
+    st.sampled_from([*LANGUAGES, "und"]),
+)
+def test_screen_keeps_every_matching_line_of_generated_documents(lines, lang):
+    keys = [line_key(line) for line in "\n".join(lines).split("\n")]
+    candidates = STAGE.matcher.candidate_lines(keys, {lang})
+    if candidates is not None:
+        assert {i for i, key in enumerate(keys) if naive_match(key, lang)} <= candidates
+
+
 def test_matcher_with_no_rules_matches_nothing():
     assert LineMatcher([], timeout=0.1).match("Advertisement", "en") is None
 
