@@ -206,6 +206,27 @@ def decimal_digits() -> tuple[str, ...]:
     return tuple(char for char in map(chr, range(sys.maxunicode + 1)) if char.isdecimal())
 
 
+def _screen_patterns(strings: frozenset[str], forward: bool) -> set[str]:
+    """Screen patterns for a rule's prefixes (or reversed suffixes): "\\nprefix" (or
+    "suffix\\n"). Digits are "0" in the index, but folding them in the text costs more than
+    the screen saves, so a prefix stops at its first digit; one that starts with digits
+    ("00 comm", from `\\d+ comments?`) becomes what follows them (" comm"), to be found
+    anywhere in the line, or, when that is too short to be selective, every digit at the edge.
+    """
+    patterns = set()
+    for string in strings:
+        literal, _, rest = string.partition("0")
+        if literal:
+            patterns.add(f"\n{literal}" if forward else f"{literal[::-1]}\n")
+            continue
+        after_digits = rest.lstrip("0").partition("0")[0]
+        if len(after_digits) >= 6:
+            patterns.add(after_digits if forward else after_digits[::-1])
+        else:
+            patterns.update(f"\n{digit}" if forward else f"{digit}\n" for digit in decimal_digits())
+    return patterns
+
+
 def _fold_char(char: str) -> str:
     return "0" if char.isdecimal() else char
 
@@ -488,7 +509,7 @@ class LineMatcher:
             return None
         tier = bisect.bisect_left(self.tiers, len(key))
         folded = key.lower()
-        indexed = index_form(key)
+        indexed = index_form(folded)
         best = self._bucket_match(key, (lang, tier, FORWARD, indexed[:PREFIX_LENGTH]))
         found = self._bucket_match(key, (lang, tier, REVERSE, indexed[: -PREFIX_LENGTH - 1 : -1]))
         if found is not None and (best is None or found < best):
@@ -513,6 +534,8 @@ class LineMatcher:
         Aho-Corasick pass over all the keys: a rule's prefix at the start of a key, its suffix
         at the end, or one of its `requires` words anywhere, in a key no longer than the rule
         allows. None when some rule can match any line."""
+        # A key longer than every rule allows cannot be selected: leave it out of the haystack.
+        keys = [key if len(key) <= self.max_chars else "" for key in keys]
         haystack = "\n".join(keys).lower()
         if len(haystack) != sum(map(len, keys)) + len(keys) - 1:
             return None
@@ -563,15 +586,8 @@ class LineMatcher:
             )
             if not strings or "" in strings or WORD_CHAR in strings:
                 return False
-            # Digits are "0" in the index; the text is not folded (that costs more than the
-            # screen saves), so a prefix stops at its first digit, and one that starts with a
-            # digit stands for every digit.
-            literals = {string.split("0", 1)[0] for string in strings}
-            if "" in literals:
-                literals.remove("")
-                literals.update(decimal_digits())
-            for literal in literals:
-                add(f"\n{literal}" if forward else f"{literal[::-1]}\n", index)
+            for pattern in _screen_patterns(strings, forward):
+                add(pattern, index)
         for index in gated:
             for word in self.rules[index].requires:
                 add(word, index)

@@ -10,11 +10,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import Document, Pipeline, RuleError
-from cleaner.boilerplate_rules import LineMatcher, affixes, compile_line_rule, edge_chars, line_key
+from cleaner.boilerplate_rules import (
+    LIST_MARKERS,
+    LineMatcher,
+    affixes,
+    compile_line_rule,
+    edge_chars,
+    line_key,
+)
 from cleaner.errors import ConfigError
 from cleaner.rules import load_stage_rules, shipped_rules_dir
 from cleaner.stages import REGISTRY
-from cleaner.stages.boilerplate import DETECTORS, BoilerplateConfig, BoilerplateStage
+from cleaner.stages.boilerplate import DETECTORS, BoilerplateConfig, BoilerplateStage, _lead_norm
 
 RULES_DIR = shipped_rules_dir()
 STAGE = BoilerplateStage(BoilerplateConfig(), RULES_DIR)
@@ -568,3 +575,9 @@ def test_compile_line_rule_reports_its_entry(tmp_path):
     entry = next(load_stage_rules(tmp_path, "boilerplate"))
     rule = compile_line_rule(entry, "fr")
     assert (rule.id, rule.lang, rule.kind, rule.action) == ("fr.pub", "fr", "ad", "remove")
+
+
+@given(st.text(alphabet=st.sampled_from("aB ß\t\u00a0\u2028•*-é.İ"), max_size=30))
+def test_lead_normal_form_fast_path_equals_splitting_and_joining(text):
+    expected = " ".join(text.strip().lstrip(LIST_MARKERS).casefold().split())
+    assert _lead_norm(text) == expected

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import itertools
 import re
 from pathlib import Path
 
@@ -78,6 +79,7 @@ CAPTION_SHORTCODE = re.compile(r"\[caption\b", re.IGNORECASE)
 TEMPLATE_LEFTOVER = re.compile(r"[\W_]*")
 NOT_WORD = re.compile(r"[\W_]+")
 TRUNCATION = re.compile(r"\s*(?:\.\.\.|…|\[\.\.\.\]|\[…\])\s*$")
+TRUNCATION_ENDS = ("...", "…", "]")
 # "Title – Site", "Title | Site", "Site | Title": the separator needs spaces around it, except
 # "|", which is never part of a headline.
 SITE_SUFFIX = re.compile(r"^(?P<title>.{8,}?)(?:\s+[-–—·•]\s+|\s*\|\s*)(?P<site>[^-–—|·•]{2,40})$")
@@ -399,7 +401,9 @@ class BoilerplateStage:
         return None
 
     def _title_norm(self, title: str) -> str:
-        title = TRUNCATION.sub("", line_key(title))
+        title = line_key(title)
+        if title.endswith(TRUNCATION_ENDS):
+            title = TRUNCATION.sub("", title)
         split = self._split_site(title)
         if split is not None:
             title = split[0]
@@ -428,7 +432,7 @@ class BoilerplateStage:
         if split is not None:
             _, start, end = split
             return Edit(title.start + start, title.start + end, "", SITE_NAME)
-        found = SITE_SUFFIX.match(title.text)
+        found = SITE_SUFFIX.match(title.text) if "|" in title.text else None
         if found and "|" in title.text[found.end("title") : found.start("site")]:
             doc.flag(
                 self.name,
@@ -503,12 +507,13 @@ def check_detector_entry(entry: RuleEntry) -> None:
 
 
 def _split_lines(text: str) -> list[_Line]:
-    lines = []
-    start = 0
-    for index, line in enumerate(text.split("\n")):
-        lines.append(_Line(index, start, start + len(line), line))
-        start += len(line) + 1
-    return lines
+    parts = text.split("\n")
+    # One start per line, and one past the end (not used).
+    starts = itertools.accumulate([len(part) + 1 for part in parts], initial=0)
+    return [
+        _Line(index, start, start + len(part), part)
+        for index, (start, part) in enumerate(zip(starts, parts, strict=False))
+    ]
 
 
 def _line_languages(doc: Document, lines: list[_Line]) -> list[str]:
@@ -552,7 +557,12 @@ def _kept(lines: list[_Line], removed: dict[int, str], *, limit: int) -> list[_L
 
 
 def _lead_norm(text: str) -> str:
-    return " ".join(text.strip().lstrip(LIST_MARKERS).casefold().split())
+    stripped = text.strip().lstrip(LIST_MARKERS)
+    # Most paragraphs have single spaces and no other whitespace (a printable string has no
+    # whitespace but " "): then splitting and joining would give them back unchanged.
+    if stripped.isprintable() and "  " not in stripped:
+        return stripped.casefold()
+    return " ".join(stripped.casefold().split())
 
 
 def _removal_edits(text: str, lines: list[_Line], removed: dict[int, str]) -> list[Edit]:
