@@ -202,14 +202,20 @@ class Document:
         an edit shifts by the edits' length changes; one inside a replaced span snaps to the
         side of the replacement it belongs to (a start to its start, an end to its end).
         Boundaries come in text order, so one walk over the edits serves them all."""
-        if not self.paragraphs:
+        paragraphs = self.paragraphs
+        if not paragraphs:
             return
-        remapped = []
+        # Paragraphs that end before the first edit do not move.
+        unmoved = 0
+        first_start = edits[0].start
+        while unmoved < len(paragraphs) and paragraphs[unmoved].end < first_start:
+            unmoved += 1
+        remapped = paragraphs[:unmoved]
         count = len(edits)
         following = 0  # edits[:following] start at or before the boundary
         shift = 0  # total length change of edits[:following - 1]
         last_shift = 0  # ... and of edits[:following]
-        for paragraph in self.paragraphs:
+        for paragraph in paragraphs[unmoved:]:
             moved = []
             for position, is_end in ((paragraph.start, False), (paragraph.end, True)):
                 while following < count and edits[following].start <= position:

@@ -446,13 +446,20 @@ class BoilerplateStage:
 
     def _repeated_lead(self, lines: list[_Line], removed: dict[int, str]) -> None:
         window = _kept(lines, removed, limit=self.config.lead_window)
-        norms = [_lead_norm(line.text) if len(line.text) <= 1500 else "" for line in window]
-        for i, a in enumerate(norms):
-            if len(a) < 40 or window[i].index in removed:
+        # (position in the window, normal form) of the paragraphs long enough to compare.
+        leads = []
+        for position, line in enumerate(window):
+            if len(line.text) <= 1500:
+                norm = _lead_norm(line.text)
+                if len(norm) >= 40:
+                    leads.append((position, norm))
+        for number, (i, a) in enumerate(leads):
+            if window[i].index in removed:
                 continue
-            for j in range(i + 1, min(i + 4, len(norms))):
-                b = norms[j]
-                if len(b) < 40 or window[j].index in removed:
+            for j, b in leads[number + 1 :]:
+                if j > i + 3:
+                    break
+                if window[j].index in removed:
                     continue
                 shorter, longer = (a, b) if len(a) < len(b) else (b, a)
                 # A cheap screen before fuzzy matching: a dateline is all a copy may add, and
