@@ -500,7 +500,7 @@ class LineMatcher:
         self._buckets: dict[tuple[str, int, str, str], Any] = {}
         self._alternations: dict[tuple[int, ...], Any] = {}
         self._gated_by_lang: dict[str, tuple[Any, list[int]]] = {}
-        self._screens: dict[str, Any] = {}
+        self._screens: dict[frozenset[str], Any] = {}
 
     def match(self, key: str, lang: str) -> LineRule | None:
         """The rule matching `key` in `lang`, or None. Raises `TimeoutError` (from `regex`) when
@@ -534,6 +534,14 @@ class LineMatcher:
         Aho-Corasick pass over all the keys: a rule's prefix at the start of a key, its suffix
         at the end, or one of its `requires` words anywhere, in a key no longer than the rule
         allows. None when some rule can match any line."""
+        languages = frozenset(langs)
+        if languages not in self._screens:
+            self._screens[languages] = self._screen(languages)
+        screen = self._screens[languages]
+        if screen is None:
+            return set()
+        if screen is False:
+            return None
         # A key longer than every rule allows cannot be selected: leave it out of the haystack.
         keys = [key if len(key) <= self.max_chars else "" for key in keys]
         haystack = "\n".join(keys).lower()
@@ -545,33 +553,26 @@ class LineMatcher:
         # `start` (prefixes) or `start - 1` (suffixes, words) in the haystack.
         padded = f"\n{haystack}\n"
         found: set[int] = set()
-        for lang in langs:
-            if lang not in self._screens:
-                self._screens[lang] = self._screen(lang)
-            screen = self._screens[lang]
-            if screen is False:
-                return None
-            if screen is None:
-                continue
-            automaton, limits, heads = screen
-            for pattern, start, _end in automaton.find_matches_as_indexes(padded, overlapping=True):
-                first = start if heads[pattern] else start - 1
-                line = bisect.bisect_right(offsets, first) - 1
-                if len(keys[line]) <= limits[pattern]:
-                    found.add(line)
+        automaton, limits, heads = screen
+        for pattern, start, _end in automaton.find_matches_as_indexes(padded, overlapping=True):
+            first = start if heads[pattern] else start - 1
+            line = bisect.bisect_right(offsets, first) - 1
+            if len(keys[line]) <= limits[pattern]:
+                found.add(line)
         return found
 
-    def _screen(self, lang: str) -> Any:
-        """The screen of a language: an automaton of its forward rules' prefixes after a line
-        break, its reverse rules' suffixes before one, and its `requires` words, with the
-        longest key each pattern may select; False when a rule could match any line, None when
-        no rule can match."""
-        if lang == "und":
+    def _screen(self, langs: frozenset[str]) -> Any:
+        """The screen of a set of languages: an automaton of their forward rules' prefixes
+        after a line break, their reverse rules' suffixes before one, and their `requires`
+        words, with the longest key each pattern may select; False when a rule could match
+        any line, None when no rule can match."""
+        if "und" in langs:
             indexes = sorted(i for found in self.by_lang.values() for i in found)
             gated = sorted(i for found in self.gated.values() for i in found)
         else:
-            indexes = sorted([*self.by_lang.get("any", []), *self.by_lang.get(lang, [])])
-            gated = sorted([*self.gated.get("any", []), *self.gated.get(lang, [])])
+            chosen = ("any", *sorted(langs))
+            indexes = sorted(i for lang in chosen for i in self.by_lang.get(lang, []))
+            gated = sorted(i for lang in chosen for i in self.gated.get(lang, []))
         limits: dict[str, int] = {}
 
         def add(pattern: str, index: int) -> None:
