@@ -23,7 +23,6 @@ import itertools
 import re
 import re._constants as sre_constants
 import re._parser as sre_parser
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -200,10 +199,9 @@ def index_form(text: str) -> str:
     return DECIMAL.sub("0", text) if DECIMAL.search(text) else text
 
 
-@functools.cache
-def decimal_digits() -> tuple[str, ...]:
-    """Every character `\\d` matches."""
-    return tuple(char for char in map(chr, range(sys.maxunicode + 1)) if char.isdecimal())
+# Screen patterns standing for "a decimal digit at the start (end) of the key": spelled out
+# for every digit `\\d` matches, they would double the automaton.
+DIGIT_EDGE = {True: "\n0", False: "0\n"}
 
 
 def _screen_patterns(strings: frozenset[str], forward: bool) -> set[str]:
@@ -211,7 +209,8 @@ def _screen_patterns(strings: frozenset[str], forward: bool) -> set[str]:
     "suffix\\n"). Digits are "0" in the index, but folding them in the text costs more than
     the screen saves, so a prefix stops at its first digit; one that starts with digits
     ("00 comm", from `\\d+ comments?`) becomes what follows them (" comm"), to be found
-    anywhere in the line, or, when that is too short to be selective, every digit at the edge.
+    anywhere in the line, or, when that is too short to be selective, `DIGIT_EDGE` ("\\n0"
+    or "0\\n": any digit at that edge, which the screen checks outside the automaton).
     """
     patterns = set()
     for string in strings:
@@ -223,7 +222,7 @@ def _screen_patterns(strings: frozenset[str], forward: bool) -> set[str]:
         if len(after_digits) >= 6:
             patterns.add(after_digits if forward else after_digits[::-1])
         else:
-            patterns.update(f"\n{digit}" if forward else f"{digit}\n" for digit in decimal_digits())
+            patterns.add(DIGIT_EDGE[forward])
     return patterns
 
 
@@ -553,12 +552,22 @@ class LineMatcher:
         # `start` (prefixes) or `start - 1` (suffixes, words) in the haystack.
         padded = f"\n{haystack}\n"
         found: set[int] = set()
-        automaton, limits, heads = screen
+        automaton, limits, heads, (digit_head, digit_tail) = screen
         for pattern, start, _end in automaton.find_matches_as_indexes(padded, overlapping=True):
             first = start if heads[pattern] else start - 1
             line = bisect.bisect_right(offsets, first) - 1
             if len(keys[line]) <= limits[pattern]:
                 found.add(line)
+        if max(digit_head, digit_tail) >= 0:
+            found.update(
+                line
+                for line, key in enumerate(keys)
+                if key
+                and (
+                    (key[0].isdecimal() and len(key) <= digit_head)
+                    or (key[-1].isdecimal() and len(key) <= digit_tail)
+                )
+            )
         return found
 
     def _screen(self, langs: frozenset[str]) -> Any:
@@ -592,13 +601,15 @@ class LineMatcher:
         for index in gated:
             for word in self.rules[index].requires:
                 add(word, index)
-        if not limits:
+        digit_limits = (limits.pop(DIGIT_EDGE[True], -1), limits.pop(DIGIT_EDGE[False], -1))
+        if not limits and digit_limits == (-1, -1):
             return None
-        patterns = sorted(limits)
+        patterns = sorted(limits) or ["\n\n"]  # keys hold no line break: never found
         return (
             AhoCorasick(patterns, matchkind=MatchKind.Standard, implementation=Implementation.DFA),
-            [limits[pattern] for pattern in patterns],
+            [limits.get(pattern, -1) for pattern in patterns],
             [pattern.startswith("\n") for pattern in patterns],
+            digit_limits,
         )
 
     def _bucket_match(self, key: str, bucket: tuple[str, int, str, str]) -> int | None:
