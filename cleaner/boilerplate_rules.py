@@ -23,6 +23,7 @@ import itertools
 import re
 import re._constants as sre_constants
 import re._parser as sre_parser
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -497,7 +498,7 @@ class LineMatcher:
         self.tiers = sorted({rule.max_chars for rule in rules})
         self.max_chars = self.tiers[-1] if self.tiers else 0
         self._buckets: dict[tuple[str, int, str, str], Any] = {}
-        self._alternations: dict[tuple[int, ...], Any] = {}
+        self._alternations: dict[str, Any] = {}
         self._gated_by_lang: dict[str, tuple[Any, list[int]]] = {}
         self._screens: dict[frozenset[str], Any] = {}
 
@@ -651,22 +652,129 @@ class LineMatcher:
         )
         compiled: Any = False
         if chosen:
-            compiled = self._alternations.get(chosen)
+            alternation = "|".join(
+                f"(?P<_r{index}>{self._bucket_pattern(index, end)})" for index in chosen
+            )
+            compiled = self._alternations.get(alternation)
             if compiled is None:
-                alternation = "|".join(
-                    f"(?P<_r{index}>{self.rules[index].scoped_pattern})" for index in chosen
-                )
                 flags = regex.V0 | (regex.REVERSE if direction == REVERSE else 0)
-                compiled = self._alternations[chosen] = regex.compile(alternation, flags)
+                compiled = self._alternations[alternation] = regex.compile(alternation, flags)
         self._buckets[bucket] = compiled
         return compiled
 
     def _may_match(self, index: int, end: str) -> bool:
         """Whether rule `index` can match a key that starts (or ends, reversed) with `end`."""
-        strings = self.affixes[index]
-        if strings is not None:
-            return end in strings
-        edges = self.edges[index]
-        if edges is None or end[0] in edges:
-            return True
-        return WORD_CHAR in edges and (end[0].isalnum() or end[0] == "_")
+        return _may_start(self.affixes[index], self.edges[index], end)
+
+    def _bucket_pattern(self, index: int, end: str) -> str:
+        """Rule `index` as a bucket holds it: only its alternatives that can match a key that
+        starts (or ends, reversed) with `end`, so the engine does not try the others."""
+        rule = self.rules[index]
+        alternatives = split_alternatives(rule.pattern)
+        if len(alternatives) > 1:
+            last = self.direction[index] == REVERSE
+            kept = [
+                alternative
+                for alternative in alternatives
+                if _may_start(
+                    affixes(alternative, last=last), edge_chars(alternative, last=last), end
+                )
+            ]
+            if len(kept) < len(alternatives):
+                flag = "-i" if rule.case_sensitive else "i"
+                return f"(?{flag}:{'|'.join(kept)})"
+        return rule.scoped_pattern
+
+
+def _may_start(strings: frozenset[str] | None, edges: frozenset[str] | None, end: str) -> bool:
+    """Whether a pattern with these affixes and edge characters can match a key that starts
+    (or ends, reversed) with `end`."""
+    if strings is not None:
+        return end in strings
+    if edges is None or end[0] in edges:
+        return True
+    return WORD_CHAR in edges and (end[0].isalnum() or end[0] == "_")
+
+
+@functools.lru_cache(maxsize=4096)
+def split_alternatives(pattern: str) -> tuple[str, ...]:
+    """Patterns that together match what `pattern` matches, one alternative each: its
+    top-level branches, and a branch that opens with a group of alternatives split into one
+    branch per alternative, each followed by the rest of the branch. A whole-line match of
+    `pattern` is a whole-line match of one of them.
+
+    >>> split_alternatives(r"(?:also read|see also)(?:\\s*:.+)?|more")
+    ('(?:also read)(?:\\\\s*:.+)?', '(?:see also)(?:\\\\s*:.+)?', 'more')
+    >>> split_alternatives(r"(?:a|b)+c")
+    ('(?:a|b)+c',)
+    """
+    if "(?#" in pattern or _split_top(pattern) is None:
+        return (pattern,)
+    result: list[str] = []
+    for branch in _split_top(pattern) or ():
+        if branch.startswith("(?:"):
+            close = _group_end(branch)
+            if close is not None and branch[close + 1 : close + 2] not in ("?", "*", "+", "{"):
+                inner = _split_top(branch[3:close])
+                if inner is not None:
+                    tail = branch[close + 1 :]
+                    result.extend(f"(?:{alternative}){tail}" for alternative in inner)
+                    continue
+        result.append(branch)
+    return tuple(result)
+
+
+def _split_top(pattern: str) -> list[str] | None:
+    """`pattern` split at its top-level `|` (None when its parentheses do not balance)."""
+    parts, depth, start = [], 0, 0
+    for position, char in _structure(pattern):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:position])
+            start = position + 1
+    if depth:
+        return None
+    parts.append(pattern[start:])
+    return parts
+
+
+def _group_end(pattern: str) -> int | None:
+    """Position of the `)` closing the group that opens `pattern`."""
+    depth = 0
+    for position, char in _structure(pattern):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return position
+    return None
+
+
+def _structure(pattern: str) -> Iterator[tuple[int, str]]:
+    """The positions of the `(`, `)` and `|` of a pattern that are syntax, not escaped or in a
+    character class."""
+    position, length = 0, len(pattern)
+    while position < length:
+        char = pattern[position]
+        if char == "\\":
+            position += 2
+            continue
+        if char == "[":
+            position += 1
+            if pattern[position : position + 1] == "^":
+                position += 1
+            if pattern[position : position + 1] == "]":
+                position += 1
+            while position < length and pattern[position] != "]":
+                position += 2 if pattern[position] == "\\" else 1
+            position += 1
+            continue
+        if char in "()|":
+            yield position, char
+        position += 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from cleaner.boilerplate_rules import (
     compile_line_rule,
     edge_chars,
     line_key,
+    split_alternatives,
 )
 from cleaner.errors import ConfigError
 from cleaner.rules import load_stage_rules, shipped_rules_dir
@@ -548,6 +550,22 @@ def test_screen_keeps_every_matching_line_of_generated_documents(lines, lang):
     candidates = STAGE.matcher.candidate_lines(keys, {lang})
     if candidates is not None:
         assert {i for i, key in enumerate(keys) if naive_match(key, lang)} <= candidates
+
+
+@pytest.mark.parametrize("rule", LINE_RULES, ids=lambda rule: rule.id)
+def test_split_alternatives_match_what_the_rule_matches(rule):
+    flags = regex.V0 | (0 if rule.case_sensitive else regex.IGNORECASE)
+    parts = [regex.compile(part, flags) for part in split_alternatives(rule.pattern)]
+    for key in EXAMPLE_LINES:
+        expected = bool(rule.compiled.fullmatch(key, timeout=1.0))
+        assert any(part.fullmatch(key, timeout=1.0) for part in parts) == expected, key
+
+
+def test_split_alternatives_leaves_escapes_classes_and_repeated_groups_whole():
+    assert split_alternatives(r"a\|b|[|(]c") == (r"a\|b", "[|(]c")
+    assert split_alternatives(r"(?:x|y)*z") == (r"(?:x|y)*z",)
+    assert split_alternatives(r"(?:x|(?:y|w))z|q") == ("(?:x)z", "(?:(?:y|w))z", "q")
+    assert split_alternatives(r"(?:x|y") == (r"(?:x|y",)
 
 
 def test_matcher_with_no_rules_matches_nothing():
