@@ -1,7 +1,7 @@
 """The langid stage's cost is bounded per document, without changing its answers."""
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.document import Document
@@ -100,3 +100,68 @@ def test_fast_stopword_lookup_finds_what_the_word_regex_finds(text):
         if word.lower() in profiles.languages
     ]
     assert sorted(profiles.hits(text)) == sorted(expected)
+
+
+def test_lowercasing_a_character_keeps_its_class():
+    # StopwordProfiles.hits lowercases a whole text in one call when no character's lowercase
+    # is longer and there is no capital sigma; that finds the same words only if lowercasing
+    # never turns a letter into a non-letter, a space into a non-space, and so on.
+    def kind(char):
+        return (
+            char.isalpha(),
+            char.isspace(),
+            bool(langid.LETTER.match(char)),
+            char in langid._NOT_LETTERS,
+            char in "'’",
+        )
+
+    changed = [
+        char
+        for char in map(chr, range(0x110000))
+        if char != "\u03a3" and len(lower := char.lower()) == 1 and lower != char
+    ]
+    assert len(changed) > 1000
+    assert [char for char in changed if kind(char) != kind(char.lower())] == []
+
+
+@settings(max_examples=300)
+@given(text=st.one_of(WORDY, st.text(max_size=200)))
+@example(text="Α.Σ")  # a final sigma only in context: "α.ς" lowered at once, "σ" on its own
+@example(text="İl")  # "i̇l": the lowercase is longer, and not a word of letters
+def test_stopword_hits_lowering_once_equal_lowering_each_word(text):
+    profiles = langid.StopwordProfiles([])
+    profiles.languages = dict(STAGE.profiles.languages, σ=("el",), il=("fr", "it"))
+    hits = profiles.hits(text)
+    assert sorted(hits) == sorted(profiles._hits_lowering_each_word(text))
+
+
+HITS = st.lists(
+    st.lists(st.sampled_from(["es", "fr", "it", "pt", "ru", "uk"]), min_size=1, unique=True).map(
+        lambda langs: tuple(sorted(langs))
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=300)
+@given(hits=HITS, min_stopwords=st.integers(1, 4), dominance=st.sampled_from([1.0, 1.5, 3.0]))
+def test_distinctive_winner_counts_as_its_definition(hits, min_stopwords, dominance):
+    config = LangidConfig(min_stopwords=min_stopwords, dominance=dominance)
+    expected = None
+    languages = sorted({lang for langs in hits for lang in langs})
+    for lead in languages:
+        if sum(lead in langs for langs in hits) < min_stopwords:
+            continue
+        confidence = 1.0
+        for other in languages:
+            if other == lead:
+                continue
+            ours = sum(lead in langs and other not in langs for langs in hits)
+            theirs = sum(other in langs and lead not in langs for langs in hits)
+            if ours < min_stopwords or ours < dominance * theirs:
+                break
+            confidence = min(confidence, ours / (ours + theirs))
+        else:
+            expected = (lead, confidence)
+            break
+    assert langid._distinctive_winner(hits, config) == expected

@@ -26,6 +26,7 @@ import itertools
 import re
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
@@ -124,20 +125,38 @@ class StopwordProfiles:
         Whitespace never occurs inside a word, so the text is split on it (in C); a token made
         only of letters is one word, and so is a token made of letters once punctuation and
         digits are stripped from its ends; only the rest ("dit-il", "l'armée"), joined, goes
-        through the regex. Words are lowercased one by one, as before: lowering a whole text
-        can differ ("ΑΣ.Β"). `filter` and `map` keep the loops in C.
+        through the regex. `filter` and `map` keep the loops in C.
+
+        The text is lowercased in one call when that gives every word as lowering it alone
+        does: when no character's lowercase is longer (so the words stay where they were) and
+        there is no capital sigma, the one letter whose lowercase depends on its neighbours
+        ("ΑΣ.Β"); no character changes class (letter, space, digit, punctuation, apostrophe)
+        when lowercased (tests/test_langid_cost.py checks this over all of Unicode). Otherwise
+        each word is lowercased on its own.
 
         >>> profiles = StopwordProfiles([])
         >>> profiles.languages = {"il": ("fr", "it"), "le": ("fr",)}
         >>> profiles.hits("Le 12, dit-il. L'armée")
         [('fr',), ('fr', 'it')]
         """
+        lowered = text.lower()
+        if len(lowered) != len(text) or "\u03a3" in text:
+            return self._hits_lowering_each_word(text)
+        get = self.languages.get
+        # Stripping leaves a token of letters as it is.
+        stripped = list(map(str.strip, lowered.split(), itertools.repeat(_NOT_LETTERS)))
+        hits = list(filter(None, map(get, filter(str.isalpha, stripped))))
+        if not "".join(stripped).isalpha() and (
+            rest := [token for token in stripped if token and not token.isalpha()]
+        ):
+            hits += filter(None, map(get, WORD.findall(" ".join(rest))))
+        return hits
+
+    def _hits_lowering_each_word(self, text: str) -> list[tuple[str, ...]]:
         get = self.languages.get
         lower = str.lower
         tokens = text.split()
         hits = list(filter(None, map(get, map(lower, filter(str.isalpha, tokens)))))
-        # Most other tokens are a word with punctuation or digits around it ("said," "(AFP)"
-        # "375"): stripped of those, they are that word, or nothing.
         others = itertools.filterfalse(str.isalpha, tokens)
         stripped = list(map(str.strip, others, itertools.repeat(_NOT_LETTERS)))
         hits += filter(None, map(get, map(lower, filter(str.isalpha, stripped))))
@@ -155,49 +174,53 @@ class LangidStage:
         self.profiles = StopwordProfiles(list(load_stage_rules(rules_dir, self.name)))
 
     def __call__(self, doc: Document) -> Document:
-        assessed: list[tuple[int, int, str, tuple[str, float] | list[tuple[str, ...]]]] = []
+        config = self.config
+        # Paragraphs decided on their own are final at once; the undecided ones (position in
+        # `paragraphs`, span, text, stopword hits) are resolved once the document is read.
+        paragraphs: list[Paragraph | None] = []
+        undecided: list[tuple[int, int, int, str, list[tuple[str, ...]]]] = []
         weights: Counter[str] = Counter()
         clear_paragraphs = 0
         settled = ""
-        for start, end, line in doc.lines():
-            if not line.strip():
+        end = -1
+        for line in doc.text.split("\n"):
+            start, end = end + 1, end + 1 + len(line)
+            if not line or line.isspace():
                 continue
             outcome = self._settled(line, settled) if settled else self._assess(line)
-            assessed.append((start, end, line, outcome))
-            if isinstance(outcome, tuple) and outcome[0] != UNDETERMINED:
-                weights[outcome[0]] += end - start
+            if isinstance(outcome, list):
+                undecided.append((len(paragraphs), start, end, line, outcome))
+                paragraphs.append(None)
+                continue
+            lang, confidence = outcome
+            paragraphs.append(Paragraph(start, end, lang, confidence))
+            if lang != UNDETERMINED:
+                weights[lang] += end - start
                 clear_paragraphs += 1
                 if clear_paragraphs >= SETTLE_AFTER and len(weights) == 1:
-                    settled = outcome[0]
+                    settled = lang
         # The stopwords of the undecided paragraphs together may single out one language where
         # each paragraph alone does not (Spanish paragraphs share many words with French,
         # Portuguese or Dutch; a whole article does not).
-        pooled = _distinctive_winner(
-            [hits for *_, outcome in assessed if isinstance(outcome, list) for hits in outcome],
-            self.config,
-        )
+        pooled = _distinctive_winner([hit for *_, hits in undecided for hit in hits], config)
         pooled_lang = pooled[0] if pooled else None
         doc_lang = _heaviest(weights) or pooled_lang
-        detections_left = self.config.max_detections
-        paragraphs = []
-        for start, end, line, outcome in assessed:
-            if isinstance(outcome, tuple):
-                lang, confidence = outcome
-            else:
-                lang, confidence, detected = self._resolve(
-                    line, outcome, doc_lang, pooled_lang, detections_left > 0
-                )
-                detections_left -= detected
-                if lang != UNDETERMINED:
-                    weights[lang] += end - start
-                    doc_lang = doc_lang or lang
-            paragraphs.append(Paragraph(start, end, lang, confidence))
-        doc.paragraphs = paragraphs
+        detections_left = config.max_detections
+        for index, start, end, line, hits in undecided:
+            lang, confidence, detected = self._resolve(
+                line, hits, doc_lang, pooled_lang, detections_left > 0
+            )
+            detections_left -= detected
+            if lang != UNDETERMINED:
+                weights[lang] += end - start
+                doc_lang = doc_lang or lang
+            paragraphs[index] = Paragraph(start, end, lang, confidence)
+        doc.paragraphs = paragraphs  # type: ignore[assignment]  # every None was replaced
         if weights:
             lang = _heaviest(weights)
             doc.lang, doc.lang_confidence = lang, weights[lang] / sum(weights.values())
-        elif len(LETTER.findall(doc.text[: self.config.max_chars])) >= self.config.min_chars:
-            doc.lang, doc.lang_confidence = _Detector.detect(doc.text[: self.config.max_chars])
+        elif len(LETTER.findall(doc.text[: config.max_chars])) >= config.min_chars:
+            doc.lang, doc.lang_confidence = _Detector.detect(doc.text[: config.max_chars])
         else:
             doc.lang, doc.lang_confidence = UNDETERMINED, 0.0
         return doc
@@ -225,9 +248,8 @@ class LangidStage:
         if len(text) >= self.config.reliable_chars and (
             hits := self.profiles.hits(text[:SETTLED_CHARS])
         ):
-            (best, count), runner_up = _top_two(_count(hits))
-            votes_for_lang = count if best == lang else 0
-            if votes_for_lang and votes_for_lang >= runner_up:
+            (best, count), runner_up = _leader(tuple(hits))
+            if best == lang:
                 return lang, count / (count + runner_up)
         return self._assess(text)
 
@@ -242,7 +264,7 @@ class LangidStage:
         for window in (sample[:QUICK_CHARS], sample) if len(sample) > QUICK_CHARS else (sample,):
             hits = self.profiles.hits(window)
             if hits:
-                (best, count), runner_up = _top_two(_count(hits))
+                (best, count), runner_up = _leader(tuple(hits))
                 if count >= config.min_stopwords and count >= config.dominance * runner_up:
                     return best, count / (count + runner_up)
         # Shared words ("la", "que", "il") blur the plain count between Romance languages; the
@@ -280,7 +302,13 @@ class LangidStage:
         return (doc_lang, 0.5, False) if doc_lang else (UNDETERMINED, 0.0, False)
 
 
-def _count(hits: list[tuple[str, ...]]) -> Counter[str]:
+@functools.lru_cache(maxsize=2**16)
+def _leader(hits: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, int], int]:
+    """`_top_two` of the hits' votes; cached, as the same few sequences of stopwords recur."""
+    return _top_two(_count(hits))
+
+
+def _count(hits: Iterable[tuple[str, ...]]) -> Counter[str]:
     """Stopword hits per language (a word shared by several languages counts for each)."""
     votes: Counter[str] = Counter()
     get = votes.get
@@ -291,7 +319,7 @@ def _count(hits: list[tuple[str, ...]]) -> Counter[str]:
 
 
 def _distinctive_winner(
-    hits: list[tuple[str, ...]], config: LangidConfig
+    hits: Iterable[tuple[str, ...]], config: LangidConfig
 ) -> tuple[str, float] | None:
     """The language whose stopwords clearly outnumber every other language's when only the
     words the two do not share are counted ("los", "las", "según" against "la", "en", "que"
@@ -301,16 +329,30 @@ def _distinctive_winner(
     >>> _distinctive_winner([("es",), ("es", "fr"), ("es",), ("es",), ("fr",)], LangidConfig())
     ('es', 0.75)
     """
-    languages = sorted({lang for langs in hits for lang in langs})
+    return _distinctive_winner_of(tuple(hits), config)
+
+
+@functools.lru_cache(maxsize=2**12)
+def _distinctive_winner_of(
+    hits: tuple[tuple[str, ...], ...], config: LangidConfig
+) -> tuple[str, float] | None:
+    """`_distinctive_winner`, cached: the same few sequences of stopwords recur."""
+    votes = _count(hits)
+    # How many hits each pair of languages shares (a hit's languages are distinct and sorted,
+    # so a pair is in name order).
+    shared = Counter(
+        pair for langs in hits if len(langs) > 1 for pair in itertools.combinations(langs, 2)
+    )
+    languages = sorted(votes)
     for lead in languages:
-        if sum(1 for langs in hits if lead in langs) < config.min_stopwords:
+        if votes[lead] < config.min_stopwords:
             continue
         confidence = 1.0
         for other in languages:
             if other == lead:
                 continue
-            ours = sum(1 for langs in hits if lead in langs and other not in langs)
-            theirs = sum(1 for langs in hits if other in langs and lead not in langs)
+            both = shared[(lead, other) if lead < other else (other, lead)]
+            ours, theirs = votes[lead] - both, votes[other] - both
             if ours < config.min_stopwords or ours < config.dominance * theirs:
                 break
             confidence = min(confidence, ours / (ours + theirs))
