@@ -4,6 +4,7 @@ each screened fix must give exactly the edits of the same regex run over the who
 import dataclasses
 import sys
 
+import ftfy
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -75,3 +76,72 @@ def test_cyrillic_screen(text_in, text_out):
 
 def test_ukrainian_lines_are_not_sent_to_ftfy():
     assert list(unicode._suspicious_lines("Вінниця і Січеслав, вівторок\nвік")) == []
+
+
+WORDS = st.text(
+    alphabet=st.sampled_from(
+        list("aeo nrt,.’“”—…àéèüößçñłąžšćÉÜØÆ€£©°½") + list("авгдеиклмнопрстуыэюяёіїєґАВКМСЖЩЪ")
+    ),
+    max_size=40,
+)
+# Clean text with no Latin-1 letters, so that none of it reads as mojibake itself ("Æ£" is
+# "ƣ" read as Windows-1252).
+CLEAN_WORDS = st.text(
+    alphabet=st.sampled_from(
+        list("aeo nrt,.’“”—…łąžšć") + list("авгдеиклмнопрстуыэюяёіїєґАВКМСЖЩЪ")
+    ),
+    max_size=40,
+)
+CYRILLIC_WORDS = st.text(
+    alphabet=st.sampled_from(list(" ,.’“”—…") + list("авгдеиклмнопрстуыэюяёіїєґАВКМСЖЩЪ")),
+    max_size=40,
+)
+ENCODINGS = ["sloppy-windows-1252", "latin-1", "sloppy-windows-1251", "macroman", "cp437"]
+
+
+@st.composite
+def mojibake_lines(draw, words=WORDS, encodings=ENCODINGS, decodings=(0, 2)):
+    """Lines of text decoded with the wrong code page (up to twice, its no-break spaces maybe
+    turned into spaces) and clean text, with the odd C1 control, ligature, replacement
+    character or terminal escape."""
+    pieces = []
+    for text in draw(st.lists(words, min_size=1, max_size=4)):
+        for _ in range(draw(st.integers(*decodings))):
+            text = text.encode("utf-8").decode(draw(st.sampled_from(encodings)), "replace")
+            if draw(st.booleans()):
+                text = text.replace("\u00a0", " ")
+        pieces.append(text)
+        pieces.append(draw(st.sampled_from(["", " ", "\x85", "\x92", "ﬁ", "\ufffd", "\x1b[1m"])))
+    return "".join(pieces)
+
+
+@settings(max_examples=1000)
+@given(line=mojibake_lines())
+def test_fix_text_shortcut_gives_what_ftfy_fix_text_gives(line):
+    assert unicode._fix_text(line) == ftfy.fix_text(line, unicode.FTFY_CONFIG)
+
+
+@settings(max_examples=300)
+@given(
+    lines=st.lists(
+        st.one_of(
+            CLEAN_WORDS.map(lambda text: (text, False)),
+            st.one_of(
+                mojibake_lines(WORDS, ["sloppy-windows-1252", "latin-1"], decodings=(1, 1)),
+                mojibake_lines(CYRILLIC_WORDS, ["sloppy-windows-1251"], decodings=(1, 1)),
+            ).map(lambda text: (text, True)),
+        ),
+        max_size=5,
+    )
+)
+def test_mojibake_lines_are_fixed_as_ftfy_fixes_them_and_clean_lines_kept(lines):
+    # The screen looks for traces of UTF-8 decoded once as latin-1 or Windows-1252, and of
+    # Cyrillic decoded as Windows-1251: such lines get ftfy's repair; clean lines stay as they
+    # are. Not flagged (ftfy would repair them): Latin-1 symbols and letters through
+    # Windows-1251 ("«»" as "В«В»", "é" as "Г©"), mojibake of mojibake ("£" through
+    # Windows-1252 then Windows-1251 is "Г‚ВЈ").
+    text = "\n".join(line for line, _ in lines)
+    doc = Document(id="t", text=text)
+    doc.apply("unicode", unicode._mojibake(text))
+    expected = [ftfy.fix_text(line, unicode.FTFY_CONFIG) if bad else line for line, bad in lines]
+    assert doc.text.split("\n") == (expected or [""])
