@@ -248,6 +248,27 @@ def _whole_text_if(*needles: str) -> Screen:
     return screen
 
 
+def _runs_of(*chars: str) -> Screen:
+    """Spans around each run of `chars`, one character past its end: a pattern whose matches
+    start with one of them and are at most two characters long matches only there ("\r\n")."""
+
+    def screen(text: str) -> list[tuple[int, int]]:
+        positions = sorted(
+            itertools.chain.from_iterable(
+                _occurrences(text, char) for char in chars if char in text
+            )
+        )
+        spans: list[tuple[int, int]] = []
+        for position in positions:
+            if spans and position <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], min(position + 2, len(text)))
+            else:
+                spans.append((position, min(position + 2, len(text))))
+        return spans
+
+    return screen
+
+
 def _lines_with(needle: str) -> Screen:
     def screen(text: str) -> list[tuple[int, int]]:
         if needle not in text:
@@ -380,9 +401,7 @@ def _lines(text: str) -> Iterator[tuple[int, int, str]]:
         start += len(line) + 1
 
 
-_line_endings = _Substitution(
-    LINE_BREAKS, "unicode.line_ending", "\n", _whole_text_if(*LINE_BREAK_CHARS)
-)
+_line_endings = _Substitution(LINE_BREAKS, "unicode.line_ending", "\n", _runs_of(*LINE_BREAK_CHARS))
 _html_entities = _Substitution(HTML_ENTITY, "unicode.html_entity", _html_entity, _lines_with("&"))
 _c0_controls = _Substitution(C0_CONTROLS, "unicode.control_char", "", _unprintable_lines)
 _c1_controls = _Substitution(C1_CONTROLS, "unicode.control_char", "", _unprintable_lines)
@@ -402,6 +421,6 @@ _leading_spaces = _Substitution(
     LEADING_SPACES, "unicode.leading_space", "", _lines_with_leading_space
 )
 _blank_line_runs = _Substitution(
-    BLANK_LINE_RUNS, "unicode.blank_lines", "\n\n", _whole_text_if("\n\n", "\n ")
+    BLANK_LINE_RUNS, "unicode.blank_lines", "\n\n", _whole_text_if("\n\n\n", "\n ")
 )
 _edge_blank_lines = _Substitution(EDGE_BLANK_LINES, "unicode.edge_blank_lines", "", _edge_newlines)
