@@ -165,3 +165,20 @@ def test_distinctive_winner_counts_as_its_definition(hits, min_stopwords, domina
             expected = (lead, confidence)
             break
     assert langid._distinctive_winner(hits, config) == expected
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_loading_langdetect_leaves_the_garbage_collector_as_it_was(monkeypatch, collecting):
+    import gc
+
+    text = "Zelensky Kyiv Kharkiv Odesa Dnipro Mykolaiv Kherson Zaporizhzhia Lviv Sumy Poltava"
+    expected = langid._Detector.detect(text)
+    monkeypatch.setattr(langid._Detector, "_factory", None)
+    langid._Detector.detect.cache_clear()
+    (gc.enable if collecting else gc.disable)()
+    try:
+        assert langid._Detector.detect(text) == expected
+        assert langid._Detector._factory is not None
+        assert gc.isenabled() == collecting
+    finally:
+        gc.enable()

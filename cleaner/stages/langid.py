@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import itertools
 import re
 import threading
@@ -95,7 +96,16 @@ class _Detector:
         with cls._lock:
             if cls._factory is None:
                 factory = DetectorFactory()
-                factory.load_profile(PROFILES_DIRECTORY)
+                # Loading allocates about 90,000 lists, which sets off collections that scan
+                # every object the process holds (a whole corpus, in a benchmark): with the
+                # collector paused, it takes 0.3 s instead of 0.5 s or more.
+                collecting = gc.isenabled()
+                gc.disable()
+                try:
+                    factory.load_profile(PROFILES_DIRECTORY)
+                finally:
+                    if collecting:
+                        gc.enable()
                 factory.set_seed(0)
                 cls._factory = factory
             detector = cls._factory.create()
