@@ -590,15 +590,18 @@ class LineMatcher:
 
         for index in indexes:
             forward = self.direction[index] == FORWARD
-            strings = (
-                screen_affixes(self.rules[index].pattern, last=not forward)
-                or self.affixes[index]
-                or self.edges[index]
-            )
-            if not strings or "" in strings or WORD_CHAR in strings:
-                return False
-            for pattern in _screen_patterns(strings, forward):
-                add(pattern, index)
+            # Alternative by alternative: each has its own longest bounded affixes
+            # ("latest news" is a rarer line start than the "late" all of a rule share).
+            for alternative in split_alternatives(self.rules[index].pattern):
+                strings = (
+                    screen_affixes(alternative, last=not forward)
+                    or affixes(alternative, last=not forward)
+                    or edge_chars(alternative, last=not forward)
+                )
+                if not strings or "" in strings or WORD_CHAR in strings:
+                    return False
+                for pattern in _screen_patterns(strings, forward):
+                    add(pattern, index)
         for index in gated:
             for word in self.rules[index].requires:
                 add(word, index)
