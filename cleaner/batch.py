@@ -6,8 +6,14 @@ The three steps are generators chained in `run_batch`:
    `Record`s and `FileEnd` (which carries a whole-file error, if any).
 2. `_clean_in_order` sends chunks of that stream to worker processes and yields them back in
    the order they were read, so the output is byte-identical whatever the number of workers.
+   A worker sends back each record as `Cleaned`: its output bytes, tallies and (for corpus
+   stages) its sketch, not the document with all its changes, unless a caller asked for the
+   documents; so this process has little to do per document and the workers keep the cores.
    Steps 1 and 2 are the `LocalEngine`; `cleaner.ray_engine.RayEngine` does them on Ray.
-3. `_write` (in this process) counts, reports and writes each input's output atomically.
+3. `_corpus_pass` (only with a corpus stage, dedup): the cleaned items are spilled to a
+   temporary file while each stage collects its sketches, then read back with the stages'
+   flags attached, so memory holds the sketches, not the documents.
+4. `_write` (in this process) counts, reports and writes each input's output atomically.
 
 Nothing here prints: problems, documents and progress go to the callbacks the caller gives.
 """
@@ -16,8 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
+import pickle
+import tempfile
 import time
+from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -25,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
-from cleaner.document import Document
+from cleaner.document import Document, Flag
 from cleaner.errors import ConfigError, InputError, NotTextError, OutputError
 from cleaner.io import (
     DEFAULT_MAX_DOC_BYTES,
@@ -34,6 +44,7 @@ from cleaner.io import (
     Record,
     Source,
     check_writable,
+    encode_fields,
     encode_record,
     find_sources,
     read_records,
@@ -145,10 +156,62 @@ class FileEnd:
 Item = FileStart | Record | FileEnd
 
 
+@dataclass
+class Cleaned:
+    """A record after cleaning, as the writing process needs it: the bytes of its output, what
+    the summary counts, and each corpus stage's sketch of its document. `record`, the record
+    with its whole document (every change, paragraph and flag), is kept only when the caller
+    asked to see every document: pickling it back from a worker costs more than the rest.
+
+    `doc_id` is None for a record that is not a document (an unusable JSONL line); a document
+    whose cleaning failed keeps its id (it is written as it was, and still deduplicated).
+    """
+
+    location: str
+    size: int
+    output: bytes
+    doc_id: str | None = None
+    jsonl: bool = False
+    error: str | None = None
+    warning: str | None = None
+    changes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    flags: list[str] = field(default_factory=list)
+    sketches: dict[str, Any] = field(default_factory=dict)
+    record: Record | None = None
+
+    def text(self, text_field: str) -> str:
+        """The cleaned text, read back from the output (or the kept record)."""
+        if self.record is not None and self.record.doc is not None:
+            return self.record.doc.text
+        if self.jsonl:
+            return json.loads(self.output)[text_field]
+        return self.output.decode("utf-8", "surrogatepass").removesuffix("\n")
+
+    def attach(self, stage: str, flags: list[Flag]) -> None:
+        """Add a corpus stage's flags: to the tallies, the kept document, and (JSONL) to the
+        record in a field named after the stage."""
+        self.flags.extend(flag.rule for flag in flags)
+        if self.record is not None and self.record.doc is not None:
+            self.record.doc.flags.extend(flags)
+        if self.jsonl:
+            entries = [flag.to_dict() for flag in flags]
+            # The output line is `json.dumps` of the record's fields, so loading it gives the
+            # same fields in the same order.
+            fields = json.loads(self.output)
+            fields[stage] = entries
+            self.output = encode_fields(fields)
+            if self.record is not None and self.record.fields is not None:
+                self.record.fields[stage] = entries
+
+
+CleanedItem = FileStart | Cleaned | FileEnd
+
+
 class Engine(Protocol):
     """Where the documents are read and cleaned: `clean` yields the items of `sources` (each
-    input's `FileStart`, its cleaned `Record`s and `FileEnd`) in input order, which
-    `run_batch` then writes here, the same way whatever the engine."""
+    input's `FileStart`, its records as `Cleaned` by `clean_items`, and `FileEnd`) in input
+    order, which `run_batch` then writes here, the same way whatever the engine.
+    `keep_records`: every `Cleaned` keeps its whole record (the caller sees every document)."""
 
     def clean(
         self,
@@ -157,7 +220,9 @@ class Engine(Protocol):
         settings: PipelineSettings,
         options: BatchOptions,
         stdin: BinaryIO | None,
-    ) -> Iterator[Item]: ...
+        *,
+        keep_records: bool = False,
+    ) -> Iterator[CleanedItem]: ...
 
 
 class LocalEngine:
@@ -170,8 +235,11 @@ class LocalEngine:
         settings: PipelineSettings,
         options: BatchOptions,
         stdin: BinaryIO | None,
-    ) -> Iterator[Item]:
-        return _clean_in_order(read_items(sources, options, stdin), pipeline, settings, options)
+        *,
+        keep_records: bool = False,
+    ) -> Iterator[CleanedItem]:
+        items = read_items(sources, options, stdin)
+        return _clean_in_order(items, pipeline, settings, options, keep_records)
 
 
 DocumentCallback = Callable[[Source, Record], None]
@@ -216,32 +284,107 @@ def run_batch(
         check_writable(folder)
         sources = _resumable(sources, folder, settings, options, summary)
     total = sum(_size(source) for source in sources)
-    cleaned = (engine or LocalEngine()).clean(sources, pipeline, settings, options, stdin)
-    corpus_stages = [stage for stage in pipeline.stages if hasattr(stage, "corpus_pass")]
-    if corpus_stages:
-        cleaned = _corpus_pass(cleaned, corpus_stages, options)
+    cleaned = (engine or LocalEngine()).clean(
+        sources, pipeline, settings, options, stdin, keep_records=on_document is not None
+    )
+    stages = corpus_stages(pipeline)
+    if stages:
+        spill_folder = folder if folder is not None and options.write else None
+        cleaned = _corpus_pass(cleaned, stages, options, spill_folder)
     sink = None
     if options.write:
         sink = _FolderSink(folder) if folder is not None else _StreamSink(stdout)  # type: ignore[arg-type]
-    _write(cleaned, sink, options, report, on_document, on_progress, total)
+    _write(cleaned, sink, report, on_document, on_progress, total)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _corpus_pass(items: Iterator[Item], stages: list[Any], options: BatchOptions) -> Iterator[Item]:
+def corpus_stages(pipeline: Pipeline) -> list[Any]:
+    """The stages that judge the corpus as a whole (dedup): they `sketch` each batch of cleaned
+    documents where it was cleaned, then `judge` the sketches of the whole corpus."""
+    return [stage for stage in pipeline.stages if hasattr(stage, "corpus_pass")]
+
+
+def _corpus_pass(
+    items: Iterator[CleanedItem], stages: list[Any], options: BatchOptions, folder: Path | None
+) -> Iterator[CleanedItem]:
     """Stages that judge the corpus as a whole (near-duplicates) see every cleaned document
-    before anything is written, so the corpus is held in memory here (`--skip dedup` streams
-    in constant memory). A JSONL record gets such a stage's flags in a field of its name."""
-    held = list(items)
-    records = [item for item in held if isinstance(item, Record) and item.doc is not None]
-    docs = [record.doc for record in records]
-    for stage in stages:
-        stage.corpus_pass(docs, workers=options.worker_count)
-        for record in records:
-            flags = [flag.to_dict() for flag in record.doc.flags if flag.stage == stage.name]
-            if record.fields is not None and flags:
-                record.fields[stage.name] = flags
-    yield from held
+    before anything is written. The items wait in an unnamed temporary file (in the output
+    folder, else the system's temporary folder; it vanishes when closed, even on a crash), and
+    memory holds only the stages' sketches (dedup: a signature row and a few numbers per
+    document). Then the items stream back from the file to the writer, with each stage's flags
+    attached; a JSONL record gets them in a field named after the stage."""
+    with _Spill(folder) as spill:
+        collectors = [stage.collector() for stage in stages]
+        for item in items:
+            if isinstance(item, Cleaned) and item.doc_id is not None:
+                for stage, collector in zip(stages, collectors, strict=True):
+                    collector.add(item.sketches.pop(stage.name))
+                spill.add(item, document=True)
+            else:
+                spill.add(item)
+
+        def text_of(position: int) -> str:
+            return spill.document(position).text(options.text_field)
+
+        verdicts = [
+            stage.judge(collector, text_of)
+            for stage, collector in zip(stages, collectors, strict=True)
+        ]
+        del collectors
+        for item in spill.items():
+            if isinstance(item, Cleaned) and item.doc_id is not None:
+                for stage, verdict in zip(stages, verdicts, strict=True):
+                    flags = list(verdict.of(item.doc_id))
+                    if flags:
+                        item.attach(stage.name, flags)
+            yield item
+
+
+class _Spill:
+    """Items pickled one after the other to an unnamed temporary file, read back in order; the
+    offset of every document is kept, to read one back by its position among documents."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.offsets = array("q")
+
+    def __enter__(self) -> _Spill:
+        try:
+            self.file = tempfile.TemporaryFile(dir=self.folder, prefix=".cleaner-spill-")
+        except OSError as error:
+            raise self._error(error) from None
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.file.close()
+
+    def add(self, item: CleanedItem, *, document: bool = False) -> None:
+        try:
+            if document:
+                self.offsets.append(self.file.tell())
+            pickle.dump(item, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError as error:
+            raise self._error(error) from None
+
+    def document(self, position: int) -> Cleaned:
+        self.file.seek(self.offsets[position])
+        return pickle.load(self.file)  # written by this process, just now
+
+    def items(self) -> Iterator[CleanedItem]:
+        self.file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self.file)
+            except EOFError:
+                return
+
+    def _error(self, error: OSError) -> OutputError:
+        where = self.folder if self.folder is not None else Path(tempfile.gettempdir())
+        return OutputError(
+            f"{where}: cannot write the temporary file that holds cleaned documents until the "
+            f"corpus is deduplicated ({error.strerror or error})"
+        )
 
 
 def _check_output(
@@ -406,11 +549,44 @@ def chunk_items(items: Iterable[Item], options: BatchOptions) -> Iterator[list[I
         yield chunk
 
 
-def clean_items(pipeline: Pipeline, items: list[Item]) -> list[Item]:
-    for item in items:
-        if isinstance(item, Record) and item.doc is not None:
-            _clean_record(pipeline, item)
-    return items
+def clean_items(
+    pipeline: Pipeline, items: list[Item], *, text_field: str = "text", keep_records: bool = False
+) -> list[CleanedItem]:
+    """Clean the records of a chunk and turn each into `Cleaned`, with the sketches of its
+    documents by every corpus stage (computed here, in the worker, one batch per chunk)."""
+    records = [item for item in items if isinstance(item, Record)]
+    for record in records:
+        if record.doc is not None:
+            _clean_record(pipeline, record)
+    docs = [record.doc for record in records if record.doc is not None]
+    sketches = {stage.name: iter(stage.sketch(docs)) for stage in corpus_stages(pipeline)}
+    return [
+        _cleaned(item, sketches, text_field, keep_records) if isinstance(item, Record) else item
+        for item in items
+    ]
+
+
+def _cleaned(
+    record: Record, sketches: dict[str, Iterator[Any]], text_field: str, keep_records: bool
+) -> Cleaned:
+    doc = record.doc
+    # A JSONL document has its fields, a text file's has none: the output format follows.
+    output_format: Format = "jsonl" if record.fields is not None else "text"
+    cleaned = Cleaned(
+        location=record.location,
+        size=record.size,
+        output=encode_record(record, output_format, text_field),
+        doc_id=doc.id if doc is not None else None,
+        jsonl=record.fields is not None,
+        error=record.error,
+        warning=record.warning,
+        record=record if keep_records else None,
+    )
+    if doc is not None:
+        cleaned.changes.update((change.stage, change.rule) for change in doc.changes)
+        cleaned.flags.extend(flag.rule for flag in doc.flags)
+        cleaned.sketches = {name: next(sketch) for name, sketch in sketches.items()}
+    return cleaned
 
 
 def _clean_record(pipeline: Pipeline, record: Record) -> None:
@@ -429,32 +605,46 @@ def _clean_record(pipeline: Pipeline, record: Record) -> None:
 _worker_pipeline: Pipeline | None = None
 
 
-def _start_worker(settings: PipelineSettings) -> None:
+def _start_worker(settings: PipelineSettings, inherited: Pipeline | None) -> None:
     global _worker_pipeline
-    _worker_pipeline = Pipeline(settings)
+    _worker_pipeline = inherited if inherited is not None else Pipeline(settings)
 
 
-def _clean_chunk_in_worker(items: list[Item]) -> list[Item]:
+def _clean_chunk_in_worker(
+    items: list[Item], text_field: str, keep_records: bool
+) -> list[CleanedItem]:
     assert _worker_pipeline is not None
-    return clean_items(_worker_pipeline, items)
+    return clean_items(_worker_pipeline, items, text_field=text_field, keep_records=keep_records)
 
 
 def _clean_in_order(
-    items: Iterable[Item], pipeline: Pipeline, settings: PipelineSettings, options: BatchOptions
-) -> Iterator[Item]:
+    items: Iterable[Item],
+    pipeline: Pipeline,
+    settings: PipelineSettings,
+    options: BatchOptions,
+    keep_records: bool,
+) -> Iterator[CleanedItem]:
     """Clean the stream in chunks on `workers` processes, yielding items in input order. At
     most two chunks per worker are in flight, so memory does not grow with the corpus."""
     chunks = chunk_items(items, options)
     workers = options.worker_count
+    finish = {"text_field": options.text_field, "keep_records": keep_records}
     if workers == 1:
         for chunk in chunks:
-            yield from clean_items(pipeline, chunk)
+            yield from clean_items(pipeline, chunk, **finish)
         return
-    pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(settings,))
+    context = multiprocessing.get_context()
+    # A forked worker starts with this process's pipeline, already built (building one reads
+    # and compiles every rule file: seconds, on every core at once); other start methods
+    # would pickle it, so their workers build their own from the settings.
+    inherited = pipeline if context.get_start_method() == "fork" else None
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(settings, inherited)
+    )
     try:
-        pending: deque[Future[list[Item]]] = deque()
+        pending: deque[Future[list[CleanedItem]]] = deque()
         for chunk in chunks:
-            pending.append(pool.submit(_clean_chunk_in_worker, chunk))
+            pending.append(pool.submit(_clean_chunk_in_worker, chunk, **finish))
             if len(pending) >= 2 * workers:
                 yield from pending.popleft().result()
         while pending:
@@ -479,22 +669,21 @@ class _Reporter:
         if self.on_problem is not None:
             self.on_problem(message, is_error)
 
-    def record(self, record: Record) -> None:
+    def record(self, cleaned: Cleaned) -> None:
         summary = self.summary
-        summary.bytes_in += record.size
-        if record.warning:
-            self.problem(record.warning, is_error=False)
-        if record.error:
-            self.problem(record.error, is_error=True)
+        summary.bytes_in += cleaned.size
+        if cleaned.warning:
+            self.problem(cleaned.warning, is_error=False)
+        if cleaned.error:
+            self.problem(cleaned.error, is_error=True)
             return
-        if record.doc is None:
+        if cleaned.doc_id is None:
             return
         summary.documents += 1
-        for change in record.doc.changes:
-            summary.changes[change.stage] += 1
-            summary.rules[change.rule] += 1
-        for flag in record.doc.flags:
-            summary.flags[flag.rule] += 1
+        for (stage, rule), count in cleaned.changes.items():
+            summary.changes[stage] += count
+            summary.rules[rule] += count
+        summary.flags.update(cleaned.flags)
 
 
 class _StreamWriter:
@@ -530,9 +719,8 @@ class _StreamSink:
 
 
 def _write(
-    items: Iterable[Item],
+    items: Iterable[CleanedItem],
     sink: _FolderSink | _StreamSink | None,
-    options: BatchOptions,
     report: _Reporter,
     on_document: DocumentCallback | None,
     on_progress: ProgressCallback | None,
@@ -564,13 +752,14 @@ def _write(
                 done_before_file = done
                 continue
             assert source is not None
-            if isinstance(item, Record):
+            if isinstance(item, Cleaned):
                 report.record(item)
                 if on_document is not None:
-                    on_document(source, item)
+                    assert item.record is not None  # kept: `keep_records` follows on_document
+                    on_document(source, item.record)
                 open_writer()
                 if writer is not None:
-                    writer.write(encode_record(item, source.format, options.text_field))
+                    writer.write(item.output)
                 done = min(done + item.size, done_before_file + source_size)
             else:
                 done = done_before_file + source_size

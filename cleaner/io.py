@@ -341,6 +341,11 @@ def encode_record(record: Record, file_format: Format, text_field: str = "text")
         return (text + "\n").encode("utf-8", "surrogatepass") if text else b""
     fields = record.fields if record.fields is not None else {}
     fields[text_field] = record.doc.text
+    return encode_fields(fields)
+
+
+def encode_fields(fields: dict[str, Any]) -> bytes:
+    """One JSONL output line."""
     line = json.dumps(fields, ensure_ascii=False)
     try:
         return (line + "\n").encode("utf-8")

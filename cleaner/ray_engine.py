@@ -6,7 +6,8 @@ What runs where:
   and writes every output and report line, in input order, through the same writers as the
   local engine: the results stream back to it block by block, never all at once.
 - Ray workers read the inputs (with `cleaner.io`, the reader of the local engine) into blocks
-  of about `chunk_bytes`, then clean each block with `map_batches`. A worker builds the
+  of about `chunk_bytes`, then clean each block with `map_batches` (`clean_items`, as the local
+  engine's workers do: what comes back is the same `Cleaned` items). A worker builds the
   pipeline once from the hashable `PipelineSettings` and keeps it for every later block.
 
 Ray Data keeps the order of blocks (`preserve_order`), so the items reach the writer in the
@@ -31,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from cleaner.batch import BatchOptions, Item, chunk_items, clean_items, read_items
+from cleaner.batch import BatchOptions, CleanedItem, chunk_items, clean_items, read_items
 from cleaner.errors import ConfigError, EngineError
 from cleaner.io import Source
 from cleaner.pipeline import Pipeline, PipelineSettings, cached_pipeline
@@ -153,8 +154,12 @@ def _read_sources(batch: Any, options: BatchOptions) -> Iterator[Any]:
         yield pack(chunk)
 
 
-def _clean_block(batch: Any, settings: PipelineSettings) -> Any:
-    return pack(clean_items(cached_pipeline(settings), unpack(batch)))
+def _clean_block(
+    batch: Any, settings: PipelineSettings, text_field: str, keep_records: bool
+) -> Any:
+    pipeline = cached_pipeline(settings)
+    items = unpack(batch)
+    return pack(clean_items(pipeline, items, text_field=text_field, keep_records=keep_records))
 
 
 @dataclass(frozen=True)
@@ -179,7 +184,9 @@ class RayEngine:
         settings: PipelineSettings,
         options: BatchOptions,
         stdin: BinaryIO | None,
-    ) -> Iterator[Item]:
+        *,
+        keep_records: bool = False,
+    ) -> Iterator[CleanedItem]:
         if any(source.path is None for source in sources):
             raise ConfigError(
                 "the Ray engine reads files that every node can see, not standard input: "
@@ -187,11 +194,15 @@ class RayEngine:
             )
         if not sources:
             return iter(())
-        return self._run(sources, settings, options)
+        return self._run(sources, settings, options, keep_records)
 
     def _run(
-        self, sources: list[Source], settings: PipelineSettings, options: BatchOptions
-    ) -> Iterator[Item]:
+        self,
+        sources: list[Source],
+        settings: PipelineSettings,
+        options: BatchOptions,
+        keep_records: bool,
+    ) -> Iterator[CleanedItem]:
         with (
             ray_session(self.address, workers=options.worker_count) as ray,
             data_context(options.chunk_bytes),
@@ -211,7 +222,11 @@ class RayEngine:
                 _clean_block,
                 batch_size=None,
                 batch_format="pyarrow",
-                fn_kwargs={"settings": settings},
+                fn_kwargs={
+                    "settings": settings,
+                    "text_field": options.text_field,
+                    "keep_records": keep_records,
+                },
                 compute=ray.data.TaskPoolStrategy(size=options.workers),
             )
             try:

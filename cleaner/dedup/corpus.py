@@ -1,6 +1,6 @@
 """Deduplicating a corpus: the library entry point behind the `dedup` stage and command.
 
->>> from cleaner.document import Document
+>>> from cleaner.document import Document, Flag
 >>> story = "Air raid sirens sounded across Kyiv overnight as drones approached the capital. "
 >>> docs = [
 ...     Document("a", story * 3),
@@ -17,16 +17,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 
 from cleaner.dedup.cluster import Entry, clusters_of, parse_date
 from cleaner.dedup.config import DedupConfig
 from cleaner.dedup.signatures import Signer
-from cleaner.document import Document
+from cleaner.document import Document, Flag
 
 SIGNATURE_BATCH = 1000
 STAGE = "dedup"
@@ -98,17 +100,134 @@ def deduplicate(
 ) -> DedupResult:
     """Find the clusters of near-duplicates among `docs` (and, with an `index`, between them and
     every document indexed before, adding them to it)."""
-    # A canonical order (by id), so nothing downstream can depend on the input order.
-    order = sorted(range(len(docs)), key=lambda i: (docs[i].id, len(docs[i].text), docs[i].text))
-    ordered = [docs[i] for i in order]
-    entries = [
-        entry_of(doc, position, config) for doc, position in zip(ordered, order, strict=True)
-    ]
-    signatures = signatures_of([doc.text for doc in ordered], config, workers=workers)
-    if index is not None:
-        return index.check_and_add(signatures, entries, config)
-    texts = [doc.text for doc in ordered] if config.exact else None
-    return deduplicate_signatures(signatures, entries, config, texts=texts)
+    signatures = signatures_of([doc.text for doc in docs], config, workers=workers)
+    sketches = [sketch_of(doc, row, config) for doc, row in zip(docs, signatures, strict=True)]
+    return deduplicate_sketches(sketches, config, lambda position: docs[position].text, index=index)
+
+
+@dataclass(frozen=True, slots=True)
+class Sketch:
+    """What dedup needs of one cleaned document: its signature row and what the keep policy
+    reads. A corpus pass over documents streamed from disk keeps only these."""
+
+    id: str
+    length: int
+    changes: int
+    date: datetime | None
+    signature: np.ndarray
+
+
+def sketch_of(doc: Document, signature: np.ndarray, config: DedupConfig) -> Sketch:
+    return Sketch(
+        id=doc.id,
+        length=len(doc.text),
+        changes=len(doc.changes),
+        date=parse_date(doc.metadata.get(config.date_field)),
+        signature=signature,
+    )
+
+
+def sketches_of(docs: Sequence[Document], signer: Signer, config: DedupConfig) -> list[Sketch]:
+    """The sketches of a batch of documents, signed together (a signature row does not depend
+    on the batch it was computed in)."""
+    rows = signer.signatures([doc.text for doc in docs])
+    return [sketch_of(doc, row, config) for doc, row in zip(docs, rows, strict=True)]
+
+
+def canonical_order(
+    ids: Sequence[str], lengths: Sequence[int], text_of: Callable[[int], str]
+) -> list[int]:
+    """Positions sorted by (id, length, text), so nothing downstream depends on the input order.
+    Texts are read (`text_of(position)`) only for positions that tie on id and length."""
+    order = sorted(range(len(ids)), key=lambda i: (ids[i], lengths[i]))
+    start = 0
+    while start < len(order):
+        stop = start + 1
+        key = (ids[order[start]], lengths[order[start]])
+        while stop < len(order) and (ids[order[stop]], lengths[order[stop]]) == key:
+            stop += 1
+        if stop - start > 1:
+            order[start:stop] = sorted(order[start:stop], key=text_of)
+        start = stop
+    return order
+
+
+class _TextsInOrder(Sequence[str]):
+    """Texts by canonical position, read on demand (exact verification needs only the texts of
+    candidate pairs)."""
+
+    def __init__(self, text_of: Callable[[int], str], order: Sequence[int]) -> None:
+        self.text_of = text_of
+        self.order = order
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, position):  # type: ignore[override]
+        return self.text_of(self.order[position])
+
+
+def deduplicate_sketches(
+    sketches: Sequence[Sketch],
+    config: DedupConfig,
+    text_of: Callable[[int], str],
+    *,
+    index=None,
+) -> DedupResult:
+    """Clusters of the documents whose sketches are given in input order; `text_of(position)`
+    gives a document's text, read only for ties in the canonical order and for `exact`."""
+    collector = SketchCollector(config)
+    for sketch in sketches:
+        collector.add(sketch)
+    return collector.result(text_of, index=index)
+
+
+class SketchCollector:
+    """Sketches gathered one document at a time, in input order, in compact columns: the
+    signature rows in one growing uint32 array, and per document its id and three numbers."""
+
+    def __init__(self, config: DedupConfig) -> None:
+        self.config = config
+        self.ids: list[str] = []
+        self.lengths = array("q")
+        self.changes = array("q")
+        self.dates: dict[int, datetime] = {}
+        self._rows = np.empty((1024, config.num_perm), dtype=np.uint32)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, sketch: Sketch) -> None:
+        position = len(self.ids)
+        if position == len(self._rows):
+            grown = np.empty((2 * len(self._rows), self.config.num_perm), dtype=np.uint32)
+            grown[:position] = self._rows
+            self._rows = grown
+        self._rows[position] = sketch.signature
+        self.ids.append(sketch.id)
+        self.lengths.append(sketch.length)
+        self.changes.append(sketch.changes)
+        if sketch.date is not None:
+            self.dates[position] = sketch.date
+
+    def result(self, text_of: Callable[[int], str], *, index=None) -> DedupResult:
+        """The clusters (against and into `index`, when given)."""
+        order = canonical_order(self.ids, self.lengths, text_of)
+        entries = [
+            Entry(
+                id=self.ids[position],
+                length=self.lengths[position],
+                changes=self.changes[position],
+                date=self.dates.get(position),
+                order=position,
+            )
+            for position in order
+        ]
+        signatures = self._rows[: len(self.ids)][order]
+        if index is not None:
+            return index.check_and_add(signatures, entries, self.config)
+        texts = _TextsInOrder(text_of, order) if self.config.exact else None
+        return deduplicate_signatures(signatures, entries, self.config, texts=texts)
 
 
 def deduplicate_signatures(
@@ -142,24 +261,36 @@ def deduplicate_signatures(
 def flag_documents(docs: Sequence[Document], result: DedupResult) -> None:
     """Add a `dedup.kept` or `dedup.duplicate` flag to every document in a cluster, with the
     cluster id, the kept member and the similarity to it in `data`."""
-    by_id: dict[str, list[Document]] = {}
+    flags = DedupFlags(result)
     for doc in docs:
-        by_id.setdefault(doc.id, []).append(doc)
-    for group in result.clusters:
-        for member in group.members:
-            if member in group.indexed:
-                continue
-            similarity = round(group.similarity.get(member, 1.0), 4)
+        doc.flags.extend(flags.of(doc.id))
+
+
+class DedupFlags:
+    """The flags of each document id in a result, made when asked for, so a corpus pass keeps
+    no more than the clusters themselves."""
+
+    def __init__(self, result: DedupResult) -> None:
+        self.clusters = result.clusters
+        self._groups_of: dict[str, list[int]] = {}
+        for number, group in enumerate(result.clusters):
+            for member in group.members:
+                if member not in group.indexed:
+                    self._groups_of.setdefault(member, []).append(number)
+
+    def of(self, doc_id: str) -> Iterator[Flag]:
+        for number in self._groups_of.get(doc_id, ()):
+            group = self.clusters[number]
+            similarity = round(group.similarity.get(doc_id, 1.0), 4)
             data = {
                 "cluster": group.id,
                 "kept": group.kept,
                 "similarity": similarity,
                 "size": len(group.members),
             }
-            for doc in by_id.get(member, []):
-                if member == group.kept:
-                    message = f"kept copy of {len(group.members)} near-duplicates"
-                    doc.flag(STAGE, "dedup.kept", message, confidence=1.0, data=data)
-                else:
-                    message = f"near-duplicate of {group.kept} (similarity {similarity:.2f})"
-                    doc.flag(STAGE, "dedup.duplicate", message, confidence=similarity, data=data)
+            if doc_id == group.kept:
+                message = f"kept copy of {len(group.members)} near-duplicates"
+                yield Flag(STAGE, "dedup.kept", message, confidence=1.0, data=data)
+            else:
+                message = f"near-duplicate of {group.kept} (similarity {similarity:.2f})"
+                yield Flag(STAGE, "dedup.duplicate", message, confidence=similarity, data=data)
