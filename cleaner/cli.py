@@ -326,6 +326,8 @@ def _json_line(entry: dict[str, Any]) -> bytes:
 
 
 def _document_handler(report_writer: AtomicWriter | None, diff: bool):
+    if report_writer is None and not diff:
+        return None  # then the workers send back only what is written, not whole documents
     color = diff and sys.stdout.isatty()
 
     def handle(source: Source, record: Record) -> None:
