@@ -40,6 +40,7 @@ from cleaner.errors import ConfigError, InputError, NotTextError, OutputError
 from cleaner.io import (
     DEFAULT_MAX_DOC_BYTES,
     AtomicWriter,
+    CommitBatch,
     Format,
     Record,
     Source,
@@ -702,12 +703,25 @@ class _StreamWriter:
         self.stream.flush()
 
 
+Committed = list[tuple[AtomicWriter | _StreamWriter, OutputError | None]]
+
+
 class _FolderSink:
+    """Outputs in a folder, committed in batches (`CommitBatch`): a finished output is put in
+    place with the next batch, at the latest when the run ends or stops."""
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.batch = CommitBatch()
 
     def open(self, source: Source) -> AtomicWriter:
         return AtomicWriter(self.folder / source.relative, compress=source.format == "jsonl.gz")
+
+    def commit(self, writer: AtomicWriter) -> Committed:
+        return list(self.batch.add(writer))
+
+    def flush(self) -> Committed:
+        return list(self.batch.flush())
 
 
 class _StreamSink:
@@ -716,6 +730,13 @@ class _StreamSink:
 
     def open(self, source: Source) -> _StreamWriter:
         return _StreamWriter(self.stream)
+
+    def commit(self, writer: _StreamWriter) -> Committed:
+        writer.commit()
+        return [(writer, None)]
+
+    def flush(self) -> Committed:
+        return []
 
 
 def _write(
@@ -733,6 +754,14 @@ def _write(
     done = 0
     source: Source | None = None
     source_size = 0
+
+    def settle(committed: Committed) -> None:
+        for output, error in committed:
+            if error is not None:
+                report.problem(str(error), is_error=True)
+            else:
+                summary.files += 1
+                summary.bytes_out += output.bytes_written
 
     def open_writer() -> None:
         nonlocal writer, output_failed
@@ -775,17 +804,18 @@ def _write(
                     open_writer()
                     if writer is not None:
                         try:
-                            writer.commit()
+                            settle(sink.commit(writer))  # type: ignore[union-attr, arg-type]
                         except OutputError as error:
                             report.problem(str(error), is_error=True)
-                        else:
-                            summary.files += 1
-                            summary.bytes_out += writer.bytes_written
                     elif sink is None:
                         summary.files += 1
                 writer = None
             if on_progress is not None:
                 on_progress(done, total)
+        if sink is not None:
+            settle(sink.flush())
     finally:
         if writer is not None:
             writer.abort()
+        if sink is not None:
+            sink.flush()  # a run that stops still puts the outputs it finished in place

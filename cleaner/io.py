@@ -12,7 +12,8 @@ Bytes that are not UTF-8 are decoded as Windows-1251 when that gives Cyrillic wo
 Windows-1252 (then Latin-1, which never fails), with a warning naming the file and line; files holding NUL bytes are binary and skipped. A document
 larger than `max_doc_bytes` is reported and left out, and JSONL is read line by line, so memory
 stays bounded whatever the input. Outputs are written to a temporary file in the target folder,
-synced and renamed, so an output that exists is complete.
+synced (a batch of outputs at once: `CommitBatch`) and renamed, so an output that exists is
+complete.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import gzip
 import json
 import os
 import re
+import sys
 import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
@@ -382,24 +384,105 @@ class AtomicWriter:
             self.bytes_written += len(data)
 
     def commit(self) -> None:
+        """Sync the file, rename it into place, sync its folder."""
+        self.close(sync=True)
+        self.publish()
+        _sync_folder(self.path.parent)
+
+    def close(self, *, sync: bool) -> None:
+        """Finish the temporary file (synced to disk if `sync`); `publish` renames it."""
         try:
             if self._stream is not self._raw:
                 self._stream.close()
             self._raw.flush()
-            os.fsync(self._raw.fileno())
+            if sync:
+                os.fsync(self._raw.fileno())
             self._raw.close()
             os.chmod(self.temporary, 0o666 & ~_umask())
+        except OSError as error:
+            raise self._failed(error) from None
+
+    def sync(self) -> None:
+        """Sync the closed temporary file to disk."""
+        try:
+            descriptor = os.open(self.temporary, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        except OSError as error:
+            raise self._failed(error) from None
+
+    def publish(self) -> None:
+        try:
             os.replace(self.temporary, self.path)
         except OSError as error:
-            self.abort()
-            raise OutputError(f"{self.path}: cannot write: {error.strerror}") from None
-        _sync_folder(self.path.parent)
+            raise self._failed(error) from None
 
     def abort(self) -> None:
         for stream in (self._stream, self._raw):
             with contextlib.suppress(OSError, ValueError):
                 stream.close()
         self.temporary.unlink(missing_ok=True)
+
+    def _failed(self, error: OSError) -> OutputError:
+        self.abort()
+        return OutputError(f"{self.path}: cannot write: {error.strerror}")
+
+
+class CommitBatch:
+    """Atomic writers committed together: each is closed when done, then a whole batch is
+    synced to disk, renamed into place and its folders synced once each.
+
+    The guarantee is `AtomicWriter.commit`'s (a file in place is complete, after a power cut
+    too, so `--resume` can trust it), but a folder of small files no longer waits for a journal
+    flush per file: on Linux a batch is synced with one `sync()` (ext4 here: about 350-950
+    files/s one by one, 2,000-2,400 batched; renaming without any sync, 2,800-6,200). Elsewhere
+    `sync()` may return before the data is on disk, so each file is synced on its own. A lone
+    file is always synced on its own, which also keeps one big JSONL output from flushing every
+    other file of the machine.
+
+    `add` and `flush` return the writers they put in place, each with its error or None.
+    """
+
+    def __init__(self, *, max_files: int = 256, max_bytes: int = 64 << 20) -> None:
+        self.max_files = max_files
+        self.max_bytes = max_bytes
+        self._pending: list[AtomicWriter] = []
+        self._pending_bytes = 0
+
+    def add(self, writer: AtomicWriter) -> list[tuple[AtomicWriter, OutputError | None]]:
+        """Close `writer` (an `OutputError` then is raised at once) and queue it."""
+        writer.close(sync=False)
+        self._pending.append(writer)
+        self._pending_bytes += writer.bytes_written
+        if len(self._pending) >= self.max_files or self._pending_bytes >= self.max_bytes:
+            return self.flush()
+        return []
+
+    def flush(self) -> list[tuple[AtomicWriter, OutputError | None]]:
+        pending, self._pending, self._pending_bytes = self._pending, [], 0
+        at_once = len(pending) > 1 and sys.platform == "linux"
+        if at_once:
+            os.sync()
+        outcomes: list[tuple[AtomicWriter, OutputError | None]] = []
+        for writer in pending:
+            try:
+                if not at_once:
+                    writer.sync()
+                writer.publish()
+            except OutputError as error:
+                outcomes.append((writer, error))
+            else:
+                outcomes.append((writer, None))
+        for folder in dict.fromkeys(writer.path.parent for writer, error in outcomes if not error):
+            _sync_folder(folder)
+        return outcomes
+
+    def abort(self) -> None:
+        for writer in self._pending:
+            writer.abort()
+        self._pending, self._pending_bytes = [], 0
 
 
 def _umask() -> int:
