@@ -303,7 +303,7 @@ def run_batch(
 def corpus_stages(pipeline: Pipeline) -> list[Any]:
     """The stages that judge the corpus as a whole (dedup): they `sketch` each batch of cleaned
     documents where it was cleaned, then `judge` the sketches of the whole corpus."""
-    return [stage for stage in pipeline.stages if hasattr(stage, "corpus_pass")]
+    return [stage for stage in pipeline.stages if hasattr(stage, "judge")]
 
 
 def _corpus_pass(
