@@ -1,6 +1,6 @@
 """Deduplicating a corpus: the library entry point behind the `dedup` stage and command.
 
->>> from cleaner.document import Document, Flag
+>>> from cleaner.document import Document
 >>> story = "Air raid sirens sounded across Kyiv overnight as drones approached the capital. "
 >>> docs = [
 ...     Document("a", story * 3),
@@ -101,8 +101,10 @@ def deduplicate(
     """Find the clusters of near-duplicates among `docs` (and, with an `index`, between them and
     every document indexed before, adding them to it)."""
     signatures = signatures_of([doc.text for doc in docs], config, workers=workers)
-    sketches = [sketch_of(doc, row, config) for doc, row in zip(docs, signatures, strict=True)]
-    return deduplicate_sketches(sketches, config, lambda position: docs[position].text, index=index)
+    collector = SketchCollector(config)
+    for doc, row in zip(docs, signatures, strict=True):
+        collector.add(sketch_of(doc, row, config))
+    return collector.result(lambda position: docs[position].text, index=index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,21 +169,6 @@ class _TextsInOrder(Sequence[str]):
         return self.text_of(self.order[position])
 
 
-def deduplicate_sketches(
-    sketches: Sequence[Sketch],
-    config: DedupConfig,
-    text_of: Callable[[int], str],
-    *,
-    index=None,
-) -> DedupResult:
-    """Clusters of the documents whose sketches are given in input order; `text_of(position)`
-    gives a document's text, read only for ties in the canonical order and for `exact`."""
-    collector = SketchCollector(config)
-    for sketch in sketches:
-        collector.add(sketch)
-    return collector.result(text_of, index=index)
-
-
 class SketchCollector:
     """Sketches gathered one document at a time, in input order, in compact columns: the
     signature rows in one growing uint32 array, and per document its id and three numbers."""
@@ -193,9 +180,6 @@ class SketchCollector:
         self.changes = array("q")
         self.dates: dict[int, datetime] = {}
         self._rows = np.empty((1024, config.num_perm), dtype=np.uint32)
-
-    def __len__(self) -> int:
-        return len(self.ids)
 
     def add(self, sketch: Sketch) -> None:
         position = len(self.ids)
