@@ -1,6 +1,6 @@
 """A batch run, the library side of `cleaner clean`: read -> clean (in parallel) -> write.
 
-The three steps are generators chained in `run_batch`:
+The steps are generators chained in `run_batch`:
 
 1. `read_items` walks the inputs in a stable order and yields, per input, `FileStart`, its
    `Record`s and `FileEnd` (which carries a whole-file error, if any).
@@ -13,7 +13,8 @@ The three steps are generators chained in `run_batch`:
 3. `_corpus_pass` (only with a corpus stage, dedup): the cleaned items are spilled to a
    temporary file while each stage collects its sketches, then read back with the stages'
    flags attached, so memory holds the sketches, not the documents.
-4. `_write` (in this process) counts, reports and writes each input's output atomically.
+4. `_write` (in this process) counts, reports and writes each input's output atomically
+   (a folder's outputs are committed in batches: `cleaner.io.CommitBatch`).
 
 Nothing here prints: problems, documents and progress go to the callbacks the caller gives.
 """
