@@ -246,9 +246,8 @@ def edge_chars(pattern: str, *, last: bool = False) -> frozenset[str] | None:
     >>> edge_chars(r".+ comments") is None, sorted(edge_chars(r".{10,250}\\((?:AFP|dpa)\\)", last=True))
     (True, [')'])
     """
-    try:
-        parsed = sre_parser.parse(pattern)
-    except (re.error, OverflowError, RecursionError):
+    parsed = _parsed(pattern)
+    if parsed is None:
         return ANY_CHAR
     chars, _nullable = _edge(list(parsed), last)
     if chars is ANY_CHAR:
