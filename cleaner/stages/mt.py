@@ -30,6 +30,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import ahocorasick_rs
+
 from cleaner.config import StageConfig
 from cleaner.document import UNDETERMINED, Document, Edit
 from cleaner.errors import ConfigError
@@ -81,7 +83,8 @@ class Finding(NamedTuple):
 
 class Scope:
     """Which positions of the text belong to paragraphs in the stage's language: the same
-    answer as `Document.lang_at`, precomputed once per text."""
+    answer as `Document.lang_at`, precomputed once per text. Most documents are entirely in
+    the language or entirely outside it, so those are told apart first."""
 
     def __init__(self, doc: Document, lang: str) -> None:
         self.lang = lang
@@ -89,13 +92,21 @@ class Scope:
         self.source_lang = source if isinstance(source, str) else None
         self.default = doc.lang == lang
         paragraphs = doc.paragraphs
+        langs = {p.lang for p in paragraphs}
+        if self.default:
+            langs.discard(UNDETERMINED)
+            self.everywhere = not langs or langs == {lang}
+            self.nowhere = False
+        else:
+            self.everywhere = False
+            self.nowhere = lang not in langs
+        if self.everywhere or self.nowhere:
+            return
         self.starts = [p.start for p in paragraphs]
         self.ends = [p.end for p in paragraphs]
         self.inside = [
             (p.lang == lang) or (p.lang == UNDETERMINED and self.default) for p in paragraphs
         ]
-        self.everywhere = self.default and all(self.inside)
-        self.nowhere = not self.default and not any(self.inside)
 
     def __call__(self, position: int) -> bool:
         if self.everywhere:
@@ -130,6 +141,63 @@ def _token_before(text: str, end: int) -> str:
     while start > 0 and not text[start - 1].isspace():
         start -= 1
     return text[start:end]
+
+
+class Literals:
+    """Where any of a fixed set of strings occurs in a text: all of them found in one pass of
+    an Aho-Corasick automaton (ahocorasick-rs, compiled to a DFA), instead of one regex scan
+    per string or per character that may come before one.
+
+    >>> Literals(["kyiv", "yiv", " ,"]).find("Kyïv , kyiv")
+    [(2, 4), (0, 7), (1, 8)]
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = list(words)
+        self.automaton = ahocorasick_rs.BytesAhoCorasick(
+            [word.encode("utf-8", "surrogatepass") for word in self.words],
+            implementation=ahocorasick_rs.Implementation.DFA,
+        )
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        """Every occurrence (overlapping ones too) as `(index of the word, start)`, by start."""
+        # Bytes rather than str: ahocorasick-rs refuses the lone surrogates a str may hold.
+        data = text.encode("utf-8", "surrogatepass")
+        found = sorted(
+            (start, index)
+            for index, start, _ in self.automaton.find_matches_as_indexes(data, overlapping=True)
+        )
+        if len(data) == len(text):
+            return [(index, start) for start, index in found]
+        # The n-th occurrence of a word in the bytes is its n-th occurrence in the text, so
+        # the next `str.find` of the word gives its position in characters (cheaper than
+        # decoding the bytes before each hit).
+        hits = []
+        resume: dict[int, int] = {}
+        for _, index in found:
+            start = text.find(self.words[index], resume.get(index, 0))
+            resume[index] = start + 1
+            hits.append((index, start))
+        return hits
+
+
+def _finditer_at(
+    pattern: re.Pattern[str], text: str, candidates: Iterable[int]
+) -> Iterator[re.Match[str]]:
+    """The matches of `pattern.finditer(text)`, when every position where `pattern` can match
+    is among `candidates` (ascending; `pattern` never matches the empty string): the regex
+    runs only there instead of at every position of the text.
+
+    >>> [m.group() for m in _finditer_at(re.compile("aa"), "aaaxaa", [0, 1, 2, 4])]
+    ['aa', 'aa']
+    """
+    end = 0
+    for position in candidates:
+        if position >= end:
+            match = pattern.match(text, position)
+            if match:
+                end = match.end()
+                yield match
 
 
 URLISH = re.compile(
@@ -335,9 +403,29 @@ def known_names(rules_dir: Path, lang: str) -> list[str]:
 
 
 # The characters a word is looked for after: a space, a line start, an opening bracket or
-# quote. Rarer openers (straight and single quotes, guillemets) are left out: each one more
-# scan of the whole text costs about as much as the rare hits it would add.
+# quote. Rarer openers (straight and single quotes, guillemets) are left out (the rules were
+# written and reviewed with these four).
 WORD_STARTS = " \n(“"
+
+
+def _word_starts(
+    literals: Literals, scans: list[re.Pattern[str]], text: str
+) -> list[list[re.Match[str]]]:
+    """For each of `scans` (one per character of WORD_STARTS, that character followed by one
+    of `literals.words`), its `finditer` matches in `text`: the automaton finds where a word
+    starts after such a character and the scan's regex runs only there."""
+    candidates: list[list[int]] = [[] for _ in WORD_STARTS]
+    last = -1
+    for _, start in literals.find(text):
+        if start != last and start > 0:
+            last = start
+            scan = WORD_STARTS.find(text[start - 1])
+            if scan >= 0:
+                candidates[scan].append(start - 1)
+    return [
+        list(_finditer_at(scan, text, positions)) if positions else []
+        for scan, positions in zip(scans, candidates, strict=True)
+    ]
 
 
 class LowercaseNames:
@@ -353,8 +441,6 @@ class LowercaseNames:
             if len(name) >= 3 and name != name.lower() and name.lower() not in exceptions
         }
         alternation = _alternation(sorted(self.canonical))
-        # One scan per character that can come before a name, each a literal first character
-        # that the regex engine skips to fast (a character class is scanned much slower).
         self.scans = (
             [
                 re.compile(re.escape(before) + f"({alternation})" + r"(?![\w@/]|[.:]\w)")
@@ -363,6 +449,7 @@ class LowercaseNames:
             if self.canonical
             else []
         )
+        self.literals = Literals(sorted(self.canonical))
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         if not self.scans:
@@ -370,7 +457,11 @@ class LowercaseNames:
         at_start = self.scans[0].match(" " + text[:64])  # no character before it
         if at_start:
             yield from self._finding(text, 0, at_start.group(1), scope)
-        hits = sorted((m.start(1), m.group(1)) for scan in self.scans for m in scan.finditer(text))
+        hits = sorted(
+            (m.start(1), m.group(1))
+            for matches in _word_starts(self.literals, self.scans, text)
+            for m in matches
+        )
         for start, name in hits:
             yield from self._finding(text, start, name, scope)
 
@@ -488,18 +579,19 @@ class PhraseRules:
         for rule in rules:
             for trigger in rule.triggers:
                 self.by_trigger.setdefault(trigger, []).append(rule)
-        forms = {form for rule in rules for t in rule.triggers for form in _cased(t)}
-        triggers = _alternation(sorted(forms))
-        # A trigger starts a word. One scan per character that can come before it, each a
-        # literal first character that the regex engine skips to fast: several such scans
-        # cost less than one scan with `\b` or a character class.
+        forms = sorted({form for rule in rules for t in rule.triggers for form in _cased(t)})
+        triggers = _alternation(forms)
+        # A trigger starts a word: it comes after one of WORD_STARTS.
         self.trigger_scans = [re.compile(re.escape(c) + f"({triggers})") for c in WORD_STARTS]
+        self.literals = Literals(forms)
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         if not self.rules:
             return
         hits = [
-            (m.group(1), m.start(1)) for scan in self.trigger_scans for m in scan.finditer(text)
+            (m.group(1), m.start(1))
+            for matches in _word_starts(self.literals, self.trigger_scans, text)
+            for m in matches
         ]
         at_start = self.trigger_scans[0].match(" " + text[:64])  # no character before it
         if at_start:
@@ -900,7 +992,8 @@ class MtStage:
                 break
             text = doc.text
             findings = [finding for fix in batch for finding in fix(text, scope)]
-            if findings and self._apply(doc, findings, flags):
+            if findings and self._apply(doc, findings, flags) and not scope.everywhere:
+                # Edits move the paragraphs; a text wholly in the language stays so.
                 scope = Scope(doc, self.config.lang)
         for flag in flags:
             doc.flag(
