@@ -648,12 +648,13 @@ class PhraseRules:
         """The rule's matches around one trigger hit: at the hit for an anchored rule, else in
         a window of the hit's line (each confirmed against the whole line, so that `$` and
         lookarounds see the real context)."""
-        line_start, line_end = _line_bounds(text, position)
         if rule.anchored:
-            match = rule.pattern.match(text, position, line_end)
+            line_end = text.find("\n", position)
+            match = rule.pattern.match(text, position, len(text) if line_end == -1 else line_end)
             if match:
                 yield match
             return
+        line_start, line_end = _line_bounds(text, position)
         window_start = max(line_start, position - WINDOW)
         window_end = min(line_end, position + WINDOW)
         for candidate in rule.pattern.finditer(text, window_start, window_end):
@@ -814,7 +815,7 @@ class RepeatedSentences:
         """A cheap necessary condition: some piece between sentence ends occurs twice."""
         core = line.rstrip('.!?"”’) ')
         for separator in (". ", "? ", "! "):
-            if separator in core:
+            if separator[0] in core and separator in core:
                 pieces = core.split(separator)
                 if len(set(pieces)) < len(pieces):
                     return True
@@ -906,17 +907,25 @@ def _next_paragraph(text: str, end: int) -> str:
 # --- Paragraphs in another language -------------------------------------------------------
 
 
-def _word_count(paragraph: str) -> int:
-    """Words of a paragraph, not counting URLs and tokens without letters.
+PARAGRAPH_TOKENS = re.compile(r"[\s()\[\]]+")
 
-    >>> _word_count("[Share](https://example.com/a) on Facebook · 2024")
-    3
+
+def _has_words(paragraph: str, minimum: int) -> bool:
+    """Whether a paragraph has `minimum` words, not counting URLs and tokens without letters
+    (counted only as far as needed).
+
+    >>> _has_words("[Share](https://example.com/a) on Facebook · 2024", 3)
+    True
+    >>> _has_words("[Share](https://example.com/a) on Facebook · 2024", 4)
+    False
     """
-    return sum(
-        1
-        for token in re.split(r"[\s()\[\]]+", paragraph)
-        if any(char.isalpha() for char in token) and not _is_urlish(token)
-    )
+    count = 0
+    for token in PARAGRAPH_TOKENS.split(paragraph):
+        if any(map(str.isalpha, token)) and not _is_urlish(token):
+            count += 1
+            if count >= minimum:
+                return True
+    return False
 
 
 def _foreign_paragraphs(doc: Document, config: MtConfig) -> Iterator[Finding]:
@@ -928,7 +937,7 @@ def _foreign_paragraphs(doc: Document, config: MtConfig) -> Iterator[Finding]:
         if (
             paragraph.lang in (UNDETERMINED, doc.lang)
             or paragraph.confidence < config.foreign_min_confidence
-            or _word_count(text[paragraph.start : paragraph.end]) < config.foreign_min_words
+            or not _has_words(text[paragraph.start : paragraph.end], config.foreign_min_words)
         ):
             continue
         start, end = paragraph.start, paragraph.end
@@ -1072,6 +1081,8 @@ class MtStage:
 def _without_overlaps(edits: list[Edit]) -> list[Edit]:
     """The edits sorted by position; where two overlap, the one found first (by the earlier
     fix in the batch) wins and the other waits for the next cleaning."""
+    if all(a.end <= b.start for a, b in zip(edits, edits[1:], strict=False)):
+        return edits  # found in order and apart: the usual case
     kept: list[Edit] = []
     for edit in edits:
         if all(edit.end <= other.start or edit.start >= other.end for other in kept):
