@@ -113,3 +113,35 @@ def test_a_text_wholly_in_the_language_stays_so_after_edits(doc, cuts):
     points = sorted(c for c in cuts if c <= len(doc.text))
     doc.apply("mt", [Edit(a, b, "x", "t") for a, b in zip(points[::2], points[1::2], strict=False)])
     assert mt.Scope(doc, "en").everywhere
+
+
+ARTIFACTS = st.sampled_from(
+    PIECES
+    + list(' .,:;!?“”"’)\n\nïëaA')
+    + ["the the ", "The the ", "Mr. ", ". on ", " .", " ,", "“ ", " ”", "Andreï ", "Hawaï "]
+    + ["It rained all day. ", "It rained all day? ", "It rained all day.” ", "a a a "]
+)
+
+
+@st.composite
+def foreign_documents(draw):
+    """A document in French with some lines in English (or undetermined)."""
+    text = draw(st.lists(ARTIFACTS, max_size=40).map("".join))
+    paragraphs, start = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            paragraphs.append(Paragraph(start, start + len(line), draw(LANGS), 1.0))
+        start += len(line) + 1
+    return Document(id="d", text=text, lang="fr", paragraphs=paragraphs)
+
+
+@settings(max_examples=500)
+@given(doc=foreign_documents())
+def test_a_fix_that_may_not_find_anything_in_the_english_lines_finds_nothing(doc):
+    scope = mt.Scope(doc, "en")
+    lines = scope.screen_text(doc.text)
+    if lines is None:
+        return
+    for fix in STAGE.fixes:
+        if not fix.may_find(lines):
+            assert list(fix(doc.text, scope)) == [], type(fix).__name__

@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import ahocorasick_rs
 
@@ -102,11 +102,37 @@ class Scope:
             self.nowhere = lang not in langs
         if self.everywhere or self.nowhere:
             return
+        self.spans = [(p.start, p.end) for p in paragraphs if p.lang == lang]
         self.starts = [p.start for p in paragraphs]
         self.ends = [p.end for p in paragraphs]
         self.inside = [
             (p.lang == lang) or (p.lang == UNDETERMINED and self.default) for p in paragraphs
         ]
+
+    def screen_text(self, text: str) -> str | None:
+        r"""For a document in another language with a few paragraphs in this one: the whole
+        lines holding those paragraphs, each between line breaks, where the fixes look first
+        for any sign of work (a fix finds nothing in this language when its `may_find` says
+        no). None for any other document.
+
+        >>> from cleaner.document import Paragraph
+        >>> doc = Document("d", "Le texte.\nAn English line .\nLa fin.", lang="fr", paragraphs=[
+        ...     Paragraph(0, 9, "fr", 1.0), Paragraph(13, 20, "en", 1.0)])
+        >>> Scope(doc, "en").screen_text(doc.text)
+        '\nAn English line .\n'
+        """
+        if self.default or self.everywhere or self.nowhere:
+            return None
+        lines: list[tuple[int, int]] = []
+        for start, end in sorted(self.spans):
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", max(start, end - 1))
+            line_end = len(text) if line_end == -1 else line_end
+            if lines and line_start <= lines[-1][1]:
+                lines[-1] = (lines[-1][0], max(lines[-1][1], line_end))
+            else:
+                lines.append((line_start, line_end))
+        return "\n" + "\n".join(text[start:end] for start, end in lines) + "\n"
 
     def __call__(self, position: int) -> bool:
         if self.everywhere:
@@ -175,6 +201,11 @@ class Literals:
             implementation=ahocorasick_rs.Implementation.DFA,
         )
 
+    def occurs(self, text: str) -> bool:
+        """Whether any of the words occurs in `text`."""
+        data = text.encode("utf-8", "surrogatepass")
+        return bool(self.automaton.find_matches_as_indexes(data))
+
     def find(self, text: str) -> list[tuple[int, int]]:
         """Every occurrence (overlapping ones too) as `(index of the word, start)`, by start."""
         # Bytes rather than str: ahocorasick-rs refuses the lone surrogates a str may hold.
@@ -228,7 +259,8 @@ def _is_urlish(token: str) -> bool:
     >>> [_is_urlish(t) for t in ["https://x.org/a?b", "press@example.org", "kyiv.ua", "Kyiv"]]
     [True, True, True, False]
     """
-    return bool(URLISH.match(token))
+    # Each form holds a ":", "." or "@"; most tokens are plain words.
+    return ("." in token or "@" in token or ":" in token) and bool(URLISH.match(token))
 
 
 def _words(entry: RuleEntry, key: str) -> frozenset[str]:
@@ -263,6 +295,10 @@ class SpaceBeforePunctuation:
     """`mt.space_before_punct`: "territory ." -> "territory." in English paragraphs."""
 
     rule = "mt.space_before_punct"
+
+    @staticmethod
+    def may_find(lines: str) -> bool:
+        return SPACE_BEFORE_MARK.search(lines) is not None
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         for match in SPACE_BEFORE_MARK.finditer(text):
@@ -304,6 +340,10 @@ class SpaceInsideQuotes:
 
     rule = "mt.space_inside_quotes"
 
+    @staticmethod
+    def may_find(lines: str) -> bool:
+        return "“ " in lines or " ”" in lines
+
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         # Each quote mark alone first: a search for a string with a space in it is slow.
         if ("“" not in text or "“ " not in text) and ("”" not in text or " ”" not in text):
@@ -332,6 +372,10 @@ class SlavicDiaeresis:
         self.markers = _patterns(entry, "markers")
         self.names = _words(entry, "names")
         self.exceptions = _words(entry, "exceptions")
+
+    @staticmethod
+    def may_find(lines: str) -> bool:
+        return any(letter in lines for letter in DIAERESIS_LETTERS)
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         word_end = 0
@@ -464,6 +508,9 @@ class LowercaseNames:
             else []
         )
         self.literals = Literals(sorted(self.canonical))
+
+    def may_find(self, lines: str) -> bool:
+        return self.literals.occurs(lines)
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         if not self.scans:
@@ -599,6 +646,9 @@ class PhraseRules:
         self.trigger_scans = [re.compile(re.escape(c) + f"({triggers})") for c in WORD_STARTS]
         self.literals = Literals(forms)
 
+    def may_find(self, lines: str) -> bool:
+        return self.literals.occurs(lines)
+
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         if not self.rules:
             return
@@ -680,6 +730,10 @@ class SentenceBreaks:
         self.starters = _words(entry, "starters")
         self.particles = _words(entry, "particles")
 
+    @staticmethod
+    def may_find(lines: str) -> bool:
+        return PERIOD_BEFORE_LOWERCASE.search(lines) is not None
+
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         if ". " not in text:
             return
@@ -741,6 +795,10 @@ class DoubledWords:
         self.always_wrong = _words(entry, "always_wrong")
         self.allowed = _words(entry, "grammatical") | _words(entry, "reduplications")
 
+    @staticmethod
+    def may_find(lines: str) -> bool:
+        return bool(DOUBLED_WORD.search(lines) or DOUBLED_AT_LINE_START.search(lines))
+
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         at_start = DOUBLED_AT_LINE_START.match("\n" + text[:64])  # a line start like any other
         starts = {0} if at_start else set()
@@ -780,6 +838,11 @@ class RepeatedSentences:
         self.min_words = entry.require("min_words", int)
         if self.min_words < 1:
             raise entry.error("min_words must be >= 1")
+
+    def may_find(self, lines: str) -> bool:
+        return any(
+            len(line) >= 8 * self.min_words and self._may_repeat(line) for line in lines.split("\n")
+        )
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         if not self._may_repeat_anywhere(text):
@@ -859,6 +922,10 @@ class UnbalancedQuotes:
     """`mt.unbalanced_quotes`: flags paragraphs whose double quotes do not pair up."""
 
     rule = "mt.unbalanced_quotes"
+
+    @staticmethod
+    def may_find(lines: str) -> bool:
+        return any(mark in lines for mark in QUOTE_MARKS)
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         line_end = -1
@@ -961,7 +1028,16 @@ def _foreign_paragraphs(doc: Document, config: MtConfig) -> Iterator[Finding]:
 
 # --- The stage ----------------------------------------------------------------------------
 
-Fix = Callable[[str, Scope], Iterable[Finding]]
+
+class Fix(Protocol):
+    """A fix scans the whole text for its findings; `may_find(lines)` is a cheap necessary
+    condition for a finding in the given lines (see `Scope.screen_text`)."""
+
+    def __call__(self, text: str, scope: Scope) -> Iterable[Finding]: ...
+
+    def may_find(self, lines: str) -> bool: ...
+
+
 PHRASES = "phrase rules"
 # Fixes run in batches: the fixes of a batch scan the same text and their edits are applied
 # together. The order matters: a fix must not create work for one in an earlier batch (so
@@ -1035,7 +1111,13 @@ class MtStage:
             if scope.nowhere:
                 break
             text = doc.text
-            findings = [finding for fix in batch for finding in fix(text, scope)]
+            lines = scope.screen_text(text)
+            findings = [
+                finding
+                for fix in batch
+                if lines is None or fix.may_find(lines)
+                for finding in fix(text, scope)
+            ]
             if findings and self._apply(doc, findings, flags) and not scope.everywhere:
                 # Edits move the paragraphs; a text wholly in the language stays so.
                 scope = Scope(doc, self.config.lang)
