@@ -210,10 +210,10 @@ class Literals:
         """Every occurrence (overlapping ones too) as `(index of the word, start)`, by start."""
         # Bytes rather than str: ahocorasick-rs refuses the lone surrogates a str may hold.
         data = text.encode("utf-8", "surrogatepass")
-        found = sorted(
-            (start, index)
-            for index, start, _ in self.automaton.find_matches_as_indexes(data, overlapping=True)
-        )
+        matches = self.automaton.find_matches_as_indexes(data, overlapping=True)
+        if not matches:
+            return []
+        found = sorted((start, index) for index, start, _ in matches)
         if len(data) == len(text):
             return [(index, start) for start, index in found]
         # The n-th occurrence of a word in the bytes is its n-th occurrence in the text, so
@@ -472,9 +472,12 @@ def _word_starts(
     """For each of `scans` (one per character of WORD_STARTS, that character followed by one
     of `literals.words`), its `finditer` matches in `text`: the automaton finds where a word
     starts after such a character and the scan's regex runs only there."""
+    hits = literals.find(text)
+    if not hits:
+        return [[] for _ in scans]
     candidates: list[list[int]] = [[] for _ in WORD_STARTS]
     last = -1
-    for _, start in literals.find(text):
+    for _, start in hits:
         if start != last and start > 0:
             last = start
             scan = WORD_STARTS.find(text[start - 1])
