@@ -28,7 +28,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
+
+import ahocorasick_rs
 
 from cleaner.config import StageConfig
 from cleaner.document import UNDETERMINED, Document, Edit
@@ -81,7 +83,8 @@ class Finding(NamedTuple):
 
 class Scope:
     """Which positions of the text belong to paragraphs in the stage's language: the same
-    answer as `Document.lang_at`, precomputed once per text."""
+    answer as `Document.lang_at`, precomputed once per text. Most documents are entirely in
+    the language or entirely outside it, so those are told apart first."""
 
     def __init__(self, doc: Document, lang: str) -> None:
         self.lang = lang
@@ -89,13 +92,47 @@ class Scope:
         self.source_lang = source if isinstance(source, str) else None
         self.default = doc.lang == lang
         paragraphs = doc.paragraphs
+        langs = {p.lang for p in paragraphs}
+        if self.default:
+            langs.discard(UNDETERMINED)
+            self.everywhere = not langs or langs == {lang}
+            self.nowhere = False
+        else:
+            self.everywhere = False
+            self.nowhere = lang not in langs
+        if self.everywhere or self.nowhere:
+            return
+        self.spans = [(p.start, p.end) for p in paragraphs if p.lang == lang]
         self.starts = [p.start for p in paragraphs]
         self.ends = [p.end for p in paragraphs]
         self.inside = [
             (p.lang == lang) or (p.lang == UNDETERMINED and self.default) for p in paragraphs
         ]
-        self.everywhere = self.default and all(self.inside)
-        self.nowhere = not self.default and not any(self.inside)
+
+    def screen_text(self, text: str) -> str | None:
+        r"""For a document in another language with a few paragraphs in this one: the whole
+        lines holding those paragraphs, each between line breaks, where the fixes look first
+        for any sign of work (a fix finds nothing in this language when its `may_find` says
+        no). None for any other document.
+
+        >>> from cleaner.document import Paragraph
+        >>> doc = Document("d", "Le texte.\nAn English line .\nLa fin.", lang="fr", paragraphs=[
+        ...     Paragraph(0, 9, "fr", 1.0), Paragraph(13, 20, "en", 1.0)])
+        >>> Scope(doc, "en").screen_text(doc.text)
+        '\nAn English line .\n'
+        """
+        if self.default or self.everywhere or self.nowhere:
+            return None
+        lines: list[tuple[int, int]] = []
+        for start, end in sorted(self.spans):
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", max(start, end - 1))
+            line_end = len(text) if line_end == -1 else line_end
+            if lines and line_start <= lines[-1][1]:
+                lines[-1] = (lines[-1][0], max(lines[-1][1], line_end))
+            else:
+                lines.append((line_start, line_end))
+        return "\n" + "\n".join(text[start:end] for start, end in lines) + "\n"
 
     def __call__(self, position: int) -> bool:
         if self.everywhere:
@@ -124,12 +161,90 @@ def _word_around(text: str, position: int) -> tuple[int, int]:
     return start, end
 
 
+def _positions(text: str, chars: str) -> list[int]:
+    """Where any of `chars` occurs in `text`, ascending: one fast `str.find` loop per
+    character, where a regex character class would test every position.
+
+    >>> _positions("Andreï and Zoë", "ïë")
+    [5, 13]
+    """
+    positions = []
+    for char in chars:
+        position = text.find(char)
+        while position >= 0:
+            positions.append(position)
+            position = text.find(char, position + 1)
+    return sorted(positions)
+
+
 def _token_before(text: str, end: int) -> str:
     """The whitespace-delimited token that ends at `end`."""
     start = end
     while start > 0 and not text[start - 1].isspace():
         start -= 1
     return text[start:end]
+
+
+class Literals:
+    """Where any of a fixed set of strings occurs in a text: all of them found in one pass of
+    an Aho-Corasick automaton (ahocorasick-rs, compiled to a DFA), instead of one regex scan
+    per string or per character that may come before one.
+
+    >>> Literals(["kyiv", "yiv", " ,"]).find("Kyïv , kyiv")
+    [(2, 4), (0, 7), (1, 8)]
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = list(words)
+        self.automaton = ahocorasick_rs.BytesAhoCorasick(
+            [word.encode("utf-8", "surrogatepass") for word in self.words],
+            implementation=ahocorasick_rs.Implementation.DFA,
+        )
+
+    def occurs(self, text: str) -> bool:
+        """Whether any of the words occurs in `text`."""
+        data = text.encode("utf-8", "surrogatepass")
+        return bool(self.automaton.find_matches_as_indexes(data))
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        """Every occurrence (overlapping ones too) as `(index of the word, start)`, by start."""
+        # Bytes rather than str: ahocorasick-rs refuses the lone surrogates a str may hold.
+        data = text.encode("utf-8", "surrogatepass")
+        matches = self.automaton.find_matches_as_indexes(data, overlapping=True)
+        if not matches:
+            return []
+        found = sorted((start, index) for index, start, _ in matches)
+        if len(data) == len(text):
+            return [(index, start) for start, index in found]
+        # The n-th occurrence of a word in the bytes is its n-th occurrence in the text, so
+        # the next `str.find` of the word gives its position in characters (cheaper than
+        # decoding the bytes before each hit).
+        hits = []
+        resume: dict[int, int] = {}
+        for _, index in found:
+            start = text.find(self.words[index], resume.get(index, 0))
+            resume[index] = start + 1
+            hits.append((index, start))
+        return hits
+
+
+def _finditer_at(
+    pattern: re.Pattern[str], text: str, candidates: Iterable[int]
+) -> Iterator[re.Match[str]]:
+    """The matches of `pattern.finditer(text)`, when every position where `pattern` can match
+    is among `candidates` (ascending; `pattern` never matches the empty string): the regex
+    runs only there instead of at every position of the text.
+
+    >>> [m.group() for m in _finditer_at(re.compile("aa"), "aaaxaa", [0, 1, 2, 4])]
+    ['aa', 'aa']
+    """
+    end = 0
+    for position in candidates:
+        if position >= end:
+            match = pattern.match(text, position)
+            if match:
+                end = match.end()
+                yield match
 
 
 URLISH = re.compile(
@@ -144,7 +259,8 @@ def _is_urlish(token: str) -> bool:
     >>> [_is_urlish(t) for t in ["https://x.org/a?b", "press@example.org", "kyiv.ua", "Kyiv"]]
     [True, True, True, False]
     """
-    return bool(URLISH.match(token))
+    # Each form holds a ":", "." or "@"; most tokens are plain words.
+    return ("." in token or "@" in token or ":" in token) and bool(URLISH.match(token))
 
 
 def _words(entry: RuleEntry, key: str) -> frozenset[str]:
@@ -179,6 +295,10 @@ class SpaceBeforePunctuation:
     """`mt.space_before_punct`: "territory ." -> "territory." in English paragraphs."""
 
     rule = "mt.space_before_punct"
+
+    @staticmethod
+    def may_find(lines: str) -> bool:
+        return SPACE_BEFORE_MARK.search(lines) is not None
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         for match in SPACE_BEFORE_MARK.finditer(text):
@@ -220,8 +340,13 @@ class SpaceInsideQuotes:
 
     rule = "mt.space_inside_quotes"
 
+    @staticmethod
+    def may_find(lines: str) -> bool:
+        return "“ " in lines or " ”" in lines
+
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
-        if "“ " not in text and " ”" not in text:
+        # Each quote mark alone first: a search for a string with a space in it is slow.
+        if ("“" not in text or "“ " not in text) and ("”" not in text or " ”" not in text):
             return
         for pattern in (OPEN_QUOTE_SPACE, CLOSE_QUOTE_SPACE):
             for match in pattern.finditer(text):
@@ -233,7 +358,6 @@ class SpaceInsideQuotes:
 
 DIAERESIS_LETTERS = "ïëÏË"
 PLAIN_LETTERS = str.maketrans("ïëÏË", "ieIE")
-DIAERESIS = re.compile("[ïëÏË]")
 WEAK_ENDING = re.compile(r"[ao]ï$")
 
 
@@ -249,14 +373,16 @@ class SlavicDiaeresis:
         self.names = _words(entry, "names")
         self.exceptions = _words(entry, "exceptions")
 
+    @staticmethod
+    def may_find(lines: str) -> bool:
+        return any(letter in lines for letter in DIAERESIS_LETTERS)
+
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
-        if not any(letter in text for letter in DIAERESIS_LETTERS):
-            return
         word_end = 0
-        for match in DIAERESIS.finditer(text):
-            if match.start() < word_end:
+        for position in _positions(text, DIAERESIS_LETTERS):
+            if position < word_end:
                 continue  # a second diaeresis in a word already seen
-            word_start, word_end = _word_around(text, match.start())
+            word_start, word_end = _word_around(text, position)
             word = text[word_start:word_end]
             confidence = self.slavic_confidence(word)
             if confidence is None or not scope(word_start):
@@ -335,9 +461,32 @@ def known_names(rules_dir: Path, lang: str) -> list[str]:
 
 
 # The characters a word is looked for after: a space, a line start, an opening bracket or
-# quote. Rarer openers (straight and single quotes, guillemets) are left out: each one more
-# scan of the whole text costs about as much as the rare hits it would add.
+# quote. Rarer openers (straight and single quotes, guillemets) are left out (the rules were
+# written and reviewed with these four).
 WORD_STARTS = " \n(“"
+
+
+def _word_starts(
+    literals: Literals, scans: list[re.Pattern[str]], text: str
+) -> list[list[re.Match[str]]]:
+    """For each of `scans` (one per character of WORD_STARTS, that character followed by one
+    of `literals.words`), its `finditer` matches in `text`: the automaton finds where a word
+    starts after such a character and the scan's regex runs only there."""
+    hits = literals.find(text)
+    if not hits:
+        return [[] for _ in scans]
+    candidates: list[list[int]] = [[] for _ in WORD_STARTS]
+    last = -1
+    for _, start in hits:
+        if start != last and start > 0:
+            last = start
+            scan = WORD_STARTS.find(text[start - 1])
+            if scan >= 0:
+                candidates[scan].append(start - 1)
+    return [
+        list(_finditer_at(scan, text, positions)) if positions else []
+        for scan, positions in zip(scans, candidates, strict=True)
+    ]
 
 
 class LowercaseNames:
@@ -353,8 +502,6 @@ class LowercaseNames:
             if len(name) >= 3 and name != name.lower() and name.lower() not in exceptions
         }
         alternation = _alternation(sorted(self.canonical))
-        # One scan per character that can come before a name, each a literal first character
-        # that the regex engine skips to fast (a character class is scanned much slower).
         self.scans = (
             [
                 re.compile(re.escape(before) + f"({alternation})" + r"(?![\w@/]|[.:]\w)")
@@ -363,6 +510,10 @@ class LowercaseNames:
             if self.canonical
             else []
         )
+        self.literals = Literals(sorted(self.canonical))
+
+    def may_find(self, lines: str) -> bool:
+        return self.literals.occurs(lines)
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         if not self.scans:
@@ -370,7 +521,11 @@ class LowercaseNames:
         at_start = self.scans[0].match(" " + text[:64])  # no character before it
         if at_start:
             yield from self._finding(text, 0, at_start.group(1), scope)
-        hits = sorted((m.start(1), m.group(1)) for scan in self.scans for m in scan.finditer(text))
+        hits = sorted(
+            (m.start(1), m.group(1))
+            for matches in _word_starts(self.literals, self.scans, text)
+            for m in matches
+        )
         for start, name in hits:
             yield from self._finding(text, start, name, scope)
 
@@ -488,18 +643,22 @@ class PhraseRules:
         for rule in rules:
             for trigger in rule.triggers:
                 self.by_trigger.setdefault(trigger, []).append(rule)
-        forms = {form for rule in rules for t in rule.triggers for form in _cased(t)}
-        triggers = _alternation(sorted(forms))
-        # A trigger starts a word. One scan per character that can come before it, each a
-        # literal first character that the regex engine skips to fast: several such scans
-        # cost less than one scan with `\b` or a character class.
+        forms = sorted({form for rule in rules for t in rule.triggers for form in _cased(t)})
+        triggers = _alternation(forms)
+        # A trigger starts a word: it comes after one of WORD_STARTS.
         self.trigger_scans = [re.compile(re.escape(c) + f"({triggers})") for c in WORD_STARTS]
+        self.literals = Literals(forms)
+
+    def may_find(self, lines: str) -> bool:
+        return self.literals.occurs(lines)
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         if not self.rules:
             return
         hits = [
-            (m.group(1), m.start(1)) for scan in self.trigger_scans for m in scan.finditer(text)
+            (m.group(1), m.start(1))
+            for matches in _word_starts(self.literals, self.trigger_scans, text)
+            for m in matches
         ]
         at_start = self.trigger_scans[0].match(" " + text[:64])  # no character before it
         if at_start:
@@ -542,12 +701,13 @@ class PhraseRules:
         """The rule's matches around one trigger hit: at the hit for an anchored rule, else in
         a window of the hit's line (each confirmed against the whole line, so that `$` and
         lookarounds see the real context)."""
-        line_start, line_end = _line_bounds(text, position)
         if rule.anchored:
-            match = rule.pattern.match(text, position, line_end)
+            line_end = text.find("\n", position)
+            match = rule.pattern.match(text, position, len(text) if line_end == -1 else line_end)
             if match:
                 yield match
             return
+        line_start, line_end = _line_bounds(text, position)
         window_start = max(line_start, position - WINDOW)
         window_end = min(line_end, position + WINDOW)
         for candidate in rule.pattern.finditer(text, window_start, window_end):
@@ -572,6 +732,10 @@ class SentenceBreaks:
         self.continuations = _words(entry, "continuations")
         self.starters = _words(entry, "starters")
         self.particles = _words(entry, "particles")
+
+    @staticmethod
+    def may_find(lines: str) -> bool:
+        return PERIOD_BEFORE_LOWERCASE.search(lines) is not None
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         if ". " not in text:
@@ -634,6 +798,10 @@ class DoubledWords:
         self.always_wrong = _words(entry, "always_wrong")
         self.allowed = _words(entry, "grammatical") | _words(entry, "reduplications")
 
+    @staticmethod
+    def may_find(lines: str) -> bool:
+        return bool(DOUBLED_WORD.search(lines) or DOUBLED_AT_LINE_START.search(lines))
+
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         at_start = DOUBLED_AT_LINE_START.match("\n" + text[:64])  # a line start like any other
         starts = {0} if at_start else set()
@@ -674,6 +842,11 @@ class RepeatedSentences:
         if self.min_words < 1:
             raise entry.error("min_words must be >= 1")
 
+    def may_find(self, lines: str) -> bool:
+        return any(
+            len(line) >= 8 * self.min_words and self._may_repeat(line) for line in lines.split("\n")
+        )
+
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
         if not self._may_repeat_anywhere(text):
             return
@@ -688,11 +861,14 @@ class RepeatedSentences:
         """A cheap necessary condition on the whole text, checked at C speed: cut at every
         sentence end and line break, some piece equals one of the three pieces after it (a
         sentence holding up to two abbreviations is cut in up to three pieces)."""
+        lines = None
         for separator in (". ", "? ", "! "):
-            if separator not in text:
-                continue
             mark = separator[0]
-            lines = (text + "\n").replace("\n\n", "\n")
+            # The mark alone first: a search for a string that ends with a space is slow.
+            if mark not in text or separator not in text:
+                continue
+            if lines is None:
+                lines = (text + "\n").replace("\n\n", "\n")
             cut = lines.replace(mark + "\n", separator).replace("\n", separator)
             pieces = cut.split(separator)
             for distance in (1, 2, 3):
@@ -705,7 +881,7 @@ class RepeatedSentences:
         """A cheap necessary condition: some piece between sentence ends occurs twice."""
         core = line.rstrip('.!?"”’) ')
         for separator in (". ", "? ", "! "):
-            if separator in core:
+            if separator[0] in core and separator in core:
                 pieces = core.split(separator)
                 if len(set(pieces)) < len(pieces):
                     return True
@@ -741,6 +917,7 @@ class RepeatedSentences:
 
 # --- Unbalanced quotes --------------------------------------------------------------------
 
+QUOTE_MARKS = '“”"'
 INCH_MARK = re.compile(r"\d\"")
 
 
@@ -749,25 +926,29 @@ class UnbalancedQuotes:
 
     rule = "mt.unbalanced_quotes"
 
+    @staticmethod
+    def may_find(lines: str) -> bool:
+        return any(mark in lines for mark in QUOTE_MARKS)
+
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
-        lines = text.split("\n")
-        start = 0
-        for number, line in enumerate(lines):
-            end = start + len(line)
-            if ("“" in line or "”" in line or '"' in line) and scope(start):
-                problem = self._problem(line, lines, number + 1)
+        line_end = -1
+        for position in _positions(text, QUOTE_MARKS):
+            if position < line_end:
+                continue  # a line already judged
+            start, line_end = _line_bounds(text, position)
+            if scope(start):
+                problem = self._problem(text, start, line_end)
                 if problem:
-                    yield Finding(start, end, None, self.rule, problem[1], problem[0])
-            start = end + 1
+                    yield Finding(start, line_end, None, self.rule, problem[1], problem[0])
 
     @staticmethod
-    def _problem(line: str, lines: list[str], following: int) -> tuple[str, float] | None:
+    def _problem(text: str, start: int, end: int) -> tuple[str, float] | None:
+        line = text[start:end]
         opening, closing = line.count("“"), line.count("”")
         if closing > opening:
             return f"{closing} closing quotes for {opening} opening", 0.9
         if opening > closing:
-            next_line = next((later for later in lines[following:] if later.strip()), "")
-            if opening == closing + 1 and next_line.startswith("“"):
+            if opening == closing + 1 and _next_paragraph(text, end).startswith("“"):
                 return None  # a quotation running on into the next paragraph
             return f"{opening} opening quotes for {closing} closing", 0.8
         straight = line.count('"') - len(INCH_MARK.findall(line))
@@ -776,20 +957,45 @@ class UnbalancedQuotes:
         return None
 
 
+def _next_paragraph(text: str, end: int) -> str:
+    r"""The first line after the line that ends at `end` with more than whitespace ("" if none).
+
+    >>> _next_paragraph("a\n \n\nb\nc", 1)
+    'b'
+    """
+    start = end + 1
+    while start <= len(text):
+        line_end = text.find("\n", start)
+        if line_end == -1:
+            line_end = len(text)
+        if text[start:line_end].strip():
+            return text[start:line_end]
+        start = line_end + 1
+    return ""
+
+
 # --- Paragraphs in another language -------------------------------------------------------
 
 
-def _word_count(paragraph: str) -> int:
-    """Words of a paragraph, not counting URLs and tokens without letters.
+PARAGRAPH_TOKENS = re.compile(r"[\s()\[\]]+")
 
-    >>> _word_count("[Share](https://example.com/a) on Facebook · 2024")
-    3
+
+def _has_words(paragraph: str, minimum: int) -> bool:
+    """Whether a paragraph has `minimum` words, not counting URLs and tokens without letters
+    (counted only as far as needed).
+
+    >>> _has_words("[Share](https://example.com/a) on Facebook · 2024", 3)
+    True
+    >>> _has_words("[Share](https://example.com/a) on Facebook · 2024", 4)
+    False
     """
-    return sum(
-        1
-        for token in re.split(r"[\s()\[\]]+", paragraph)
-        if any(char.isalpha() for char in token) and not _is_urlish(token)
-    )
+    count = 0
+    for token in PARAGRAPH_TOKENS.split(paragraph):
+        if any(map(str.isalpha, token)) and not _is_urlish(token):
+            count += 1
+            if count >= minimum:
+                return True
+    return False
 
 
 def _foreign_paragraphs(doc: Document, config: MtConfig) -> Iterator[Finding]:
@@ -801,7 +1007,7 @@ def _foreign_paragraphs(doc: Document, config: MtConfig) -> Iterator[Finding]:
         if (
             paragraph.lang in (UNDETERMINED, doc.lang)
             or paragraph.confidence < config.foreign_min_confidence
-            or _word_count(text[paragraph.start : paragraph.end]) < config.foreign_min_words
+            or not _has_words(text[paragraph.start : paragraph.end], config.foreign_min_words)
         ):
             continue
         start, end = paragraph.start, paragraph.end
@@ -825,7 +1031,16 @@ def _foreign_paragraphs(doc: Document, config: MtConfig) -> Iterator[Finding]:
 
 # --- The stage ----------------------------------------------------------------------------
 
-Fix = Callable[[str, Scope], Iterable[Finding]]
+
+class Fix(Protocol):
+    """A fix scans the whole text for its findings; `may_find(lines)` is a cheap necessary
+    condition for a finding in the given lines (see `Scope.screen_text`)."""
+
+    def __call__(self, text: str, scope: Scope) -> Iterable[Finding]: ...
+
+    def may_find(self, lines: str) -> bool: ...
+
+
 PHRASES = "phrase rules"
 # Fixes run in batches: the fixes of a batch scan the same text and their edits are applied
 # together. The order matters: a fix must not create work for one in an earlier batch (so
@@ -899,8 +1114,15 @@ class MtStage:
             if scope.nowhere:
                 break
             text = doc.text
-            findings = [finding for fix in batch for finding in fix(text, scope)]
-            if findings and self._apply(doc, findings, flags):
+            lines = scope.screen_text(text)
+            findings = [
+                finding
+                for fix in batch
+                if lines is None or fix.may_find(lines)
+                for finding in fix(text, scope)
+            ]
+            if findings and self._apply(doc, findings, flags) and not scope.everywhere:
+                # Edits move the paragraphs; a text wholly in the language stays so.
                 scope = Scope(doc, self.config.lang)
         for flag in flags:
             doc.flag(
@@ -944,6 +1166,8 @@ class MtStage:
 def _without_overlaps(edits: list[Edit]) -> list[Edit]:
     """The edits sorted by position; where two overlap, the one found first (by the earlier
     fix in the batch) wins and the other waits for the next cleaning."""
+    if all(a.end <= b.start for a, b in zip(edits, edits[1:], strict=False)):
+        return edits  # found in order and apart: the usual case
     kept: list[Edit] = []
     for edit in edits:
         if all(edit.end <= other.start or edit.start >= other.end for other in kept):
