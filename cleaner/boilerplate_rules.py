@@ -500,6 +500,7 @@ class LineMatcher:
         self._alternations: dict[str, Any] = {}
         self._gated_by_lang: dict[str, tuple[Any, list[int]]] = {}
         self._screens: dict[frozenset[str], Any] = {}
+        self._rule_screens: dict[int, set[str] | None] = {}
 
     def match(self, key: str, lang: str) -> LineRule | None:
         """The rule matching `key` in `lang`, or None. Raises `TimeoutError` (from `regex`) when
@@ -543,18 +544,17 @@ class LineMatcher:
             return None
         # A key longer than every rule allows cannot be selected: leave it out of the haystack.
         keys = [key if len(key) <= self.max_chars else "" for key in keys]
-        haystack = "\n".join(keys).lower()
-        if len(haystack) != sum(map(len, keys)) + len(keys) - 1:
+        # The keys between line breaks, with one before the first and one after the last, so
+        # that "\nprefix" and "suffix\n" patterns meet them all; the first character of key
+        # text in a match is at `start + 1` (prefixes) or `start` (suffixes, words).
+        padded = "\n".join(["", *keys, ""]).lower()
+        offsets = list(itertools.accumulate([len(key) + 1 for key in keys], initial=1))
+        if len(padded) != offsets[-1]:
             return None
-        offsets = list(itertools.accumulate([len(key) + 1 for key in keys], initial=0))
-        # Padded with a line break on both sides, so that "\nprefix" and "suffix\n" patterns
-        # meet the first and last keys too; a match's first character of key text is at
-        # `start` (prefixes) or `start - 1` (suffixes, words) in the haystack.
-        padded = f"\n{haystack}\n"
         found: set[int] = set()
         automaton, limits, heads, (digit_head, digit_tail) = screen
         for pattern, start, _end in automaton.find_matches_as_indexes(padded, overlapping=True):
-            first = start if heads[pattern] else start - 1
+            first = start + 1 if heads[pattern] else start
             line = bisect.bisect_right(offsets, first) - 1
             if len(keys[line]) <= limits[pattern]:
                 found.add(line)
@@ -588,19 +588,11 @@ class LineMatcher:
             limits[pattern] = max(limits.get(pattern, 0), self.rules[index].max_chars)
 
         for index in indexes:
-            forward = self.direction[index] == FORWARD
-            # Alternative by alternative: each has its own longest bounded affixes
-            # ("latest news" is a rarer line start than the "late" all of a rule share).
-            for alternative in split_alternatives(self.rules[index].pattern):
-                strings = (
-                    screen_affixes(alternative, last=not forward)
-                    or affixes(alternative, last=not forward)
-                    or edge_chars(alternative, last=not forward)
-                )
-                if not strings or "" in strings or WORD_CHAR in strings:
-                    return False
-                for pattern in _screen_patterns(strings, forward):
-                    add(pattern, index)
+            patterns = self._rule_screen(index)
+            if patterns is None:
+                return False
+            for pattern in patterns:
+                add(pattern, index)
         for index in gated:
             for word in self.rules[index].requires:
                 add(word, index)
@@ -614,6 +606,26 @@ class LineMatcher:
             [pattern.startswith("\n") for pattern in patterns],
             digit_limits,
         )
+
+    def _rule_screen(self, index: int) -> set[str] | None:
+        """The screen patterns of rule `index` (None when it could match any line), alternative
+        by alternative: each has its own longest bounded affixes ("latest news" is a rarer line
+        start than the "late" all of a rule's alternatives share)."""
+        if index not in self._rule_screens:
+            forward = self.direction[index] == FORWARD
+            patterns: set[str] | None = set()
+            for alternative in split_alternatives(self.rules[index].pattern):
+                strings = (
+                    screen_affixes(alternative, last=not forward)
+                    or affixes(alternative, last=not forward)
+                    or edge_chars(alternative, last=not forward)
+                )
+                if not strings or "" in strings or WORD_CHAR in strings:
+                    patterns = None
+                    break
+                patterns |= _screen_patterns(strings, forward)
+            self._rule_screens[index] = patterns
+        return self._rule_screens[index]
 
     def _bucket_match(self, key: str, bucket: tuple[str, int, str, str]) -> int | None:
         compiled = self._buckets.get(bucket)
