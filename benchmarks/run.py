@@ -96,31 +96,27 @@ def text_bytes(record: dict) -> int:
 
 
 def time_stages_one_core(pipeline: Pipeline, records: list[dict]) -> dict[str, Timing]:
-    """Each stage on the output of the stages before it, timed per call, in this process; then,
-    per chunk of documents, the corpus stages' sketches of them, as a batch run's workers do."""
+    """Each stage on the output of the stages before it, in this process, a chunk of documents
+    at a time and stage by stage, as `Pipeline.clean_batch` (and so a batch run) cleans them;
+    then, per chunk, the corpus stages' sketches of them, as a batch run's workers do."""
     timings = {stage.name: Timing() for stage in pipeline.stages}
     timings[PIPELINE] = Timing()
     total = timings[PIPELINE]
     cpu, wall = time.process_time, time.perf_counter
     for chunk in chunks(records, CHUNK_DOCS):
-        docs = []
-        for record in chunk:
-            size = text_bytes(record)
-            doc_cpu, doc_wall = cpu(), wall()
-            doc = Document(id=record["id"], text=record["text"])
-            for stage in pipeline.stages:
-                timing = timings[stage.name]
-                stage_cpu, stage_wall = cpu(), wall()
-                doc = stage(doc)
-                timing.cpu += cpu() - stage_cpu
-                timing.wall += wall() - stage_wall
-                timing.docs += 1
-                timing.bytes += size
-            docs.append(doc)
-            total.cpu += cpu() - doc_cpu
-            total.wall += wall() - doc_wall
-            total.docs += 1
-            total.bytes += size
+        size = sum(map(text_bytes, chunk))
+        docs = [Document(id=record["id"], text=record["text"]) for record in chunk]
+        for stage in pipeline.stages:
+            stage_cpu, stage_wall = cpu(), wall()
+            docs = [stage(doc) for doc in docs]
+            spent_cpu, spent_wall = cpu() - stage_cpu, wall() - stage_wall
+            for timing in (timings[stage.name], total):
+                timing.cpu += spent_cpu
+                timing.wall += spent_wall
+            timings[stage.name].docs += len(docs)
+            timings[stage.name].bytes += size
+        total.docs += len(docs)
+        total.bytes += size
         for stage in corpus_stages(pipeline):
             sketch_cpu, sketch_wall = cpu(), wall()
             stage.sketch(docs)
@@ -380,7 +376,8 @@ def report(args, corpus_dir, records, one, many, peaks, rss_main, rss_workers, n
         f"- machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, load average at start {args.load_at_start}",
         f"- corpus: `{corpus_dir}` ({len(records)} documents, {size_mb:.1f} MB, seed {args.seed})",
-        "- one core: this process, each stage fed the previous stages' output, timed by wall "
+        f"- one core: this process, {CHUNK_DOCS} documents at a time, stage by stage as a batch "
+        "run cleans them, each stage fed the previous stages' output, timed by wall "
         "clock and by CPU time (they differ when other programs share the machine: compare the "
         "load average above with the core count)",
         f"- {cores} cores: a process pool over chunks of {CHUNK_DOCS} documents; the pipeline's "

@@ -557,9 +557,7 @@ def clean_items(
     """Clean the records of a chunk and turn each into `Cleaned`, with the sketches of its
     documents by every corpus stage (computed here, in the worker, one batch per chunk)."""
     records = [item for item in items if isinstance(item, Record)]
-    for record in records:
-        if record.doc is not None:
-            _clean_record(pipeline, record)
+    _clean_records(pipeline, [record for record in records if record.doc is not None])
     docs = [record.doc for record in records if record.doc is not None]
     sketches = {stage.name: iter(stage.sketch(docs)) for stage in corpus_stages(pipeline)}
     return [
@@ -591,17 +589,19 @@ def _cleaned(
     return cleaned
 
 
-def _clean_record(pipeline: Pipeline, record: Record) -> None:
-    doc = record.doc
-    assert doc is not None
-    original = doc.text
-    try:
-        record.doc = pipeline(doc)
-    except Exception as error:  # a bug met on one document must not stop the batch
-        record.doc = Document(id=doc.id, text=original, metadata=doc.metadata)
-        record.error = (
-            f"{record.location}: cleaning failed ({type(error).__name__}: {error}); text kept as is"
-        )
+def _clean_records(pipeline: Pipeline, records: list[Record]) -> None:
+    originals = [record.doc.text for record in records]
+    results = pipeline.clean_batch([record.doc for record in records])
+    for record, original, result in zip(records, originals, results, strict=True):
+        if isinstance(result, Exception):  # a bug met on one document must not stop the batch
+            doc = record.doc
+            record.doc = Document(id=doc.id, text=original, metadata=doc.metadata)
+            record.error = (
+                f"{record.location}: cleaning failed ({type(result).__name__}: {result}); "
+                "text kept as is"
+            )
+        else:
+            record.doc = result
 
 
 _worker_pipeline: Pipeline | None = None

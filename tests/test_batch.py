@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from cleaner import ConfigError
 from cleaner.batch import BatchOptions, run_batch
 from cleaner.io import find_sources, read_records
-from cleaner.pipeline import Pipeline, PipelineSettings
+from cleaner.pipeline import PipelineSettings
+from cleaner.stages.unicode import UnicodeStage
 
 UNICODE_ONLY = PipelineSettings.build(stages=["unicode"])
 
@@ -59,8 +60,8 @@ def test_one_failing_document_does_not_stop_the_batch(tmp_path, monkeypatch):
             raise ValueError("stage bug")
         return original_call(self, doc)
 
-    original_call = Pipeline.__call__
-    monkeypatch.setattr(Pipeline, "__call__", fragile)
+    original_call = UnicodeStage.__call__
+    monkeypatch.setattr(UnicodeStage, "__call__", fragile)
     path = tmp_path / "in.jsonl"
     path.write_text('{"text": "a  b"}\n{"text": "BOOM  x"}\n{"text": "c  d"}\n')
     problems = []

@@ -72,3 +72,37 @@ def test_library_entry_points():
     assert [c.rule for c in doc.changes] == ["unicode.mojibake"]
     streamed = clean_documents(Document(id=str(i), text=f"doc  {i}") for i in range(3))
     assert [d.text for d in streamed] == ["doc 0", "doc 1", "doc 2"]
+
+
+def test_a_batch_cleaned_stage_by_stage_equals_document_by_document():
+    pipeline = Pipeline()
+    texts = [f"Source link\n\nKiev , {n} Dec.  The the governor said" for n in range(5)]
+    one_by_one = [pipeline(Document(id=str(n), text=text)) for n, text in enumerate(texts)]
+    batch = pipeline.clean_batch([Document(id=str(n), text=text) for n, text in enumerate(texts)])
+    assert [d.to_dict() | {"text": d.text} for d in batch] == [
+        d.to_dict() | {"text": d.text} for d in one_by_one
+    ]
+
+
+def test_a_stage_failing_on_one_document_of_a_batch(monkeypatch):
+    from cleaner.stages.unicode import UnicodeStage
+
+    original = UnicodeStage.__call__
+
+    def fragile(self, doc):
+        if "BOOM" in doc.text:
+            raise ValueError("stage bug")
+        return original(self, doc)
+
+    monkeypatch.setattr(UnicodeStage, "__call__", fragile)
+    pipeline = Pipeline(stages=["unicode", "langid"])
+    docs = [Document(id=str(n), text=text) for n, text in enumerate(["a  b", "BOOM", "c  d"])]
+    results = pipeline.clean_batch(docs)
+    assert isinstance(results[1], ValueError)
+    assert [results[0].text, results[2].text] == ["a b", "c d"]
+    streamed = pipeline.clean_documents(
+        [Document(id=str(n), text=t) for n, t in enumerate(["a  b", "BOOM", "c  d"])]
+    )
+    assert next(streamed).text == "a b"
+    with pytest.raises(ValueError, match="stage bug"):
+        next(streamed)
