@@ -189,14 +189,13 @@ ANY_CHAR = None
 DECIMAL = re.compile(r"\d")
 
 
-def index_form(text: str) -> str:
-    """`text` as the index files rules under: lowercase, with every decimal digit as "0", so
-    that `\\d+ comments` has a few prefixes, not thousands.
+def fold_digits(text: str) -> str:
+    """Lowercase `text` as the index files rules under: every decimal digit as "0", so that
+    `\\d+ comments` has a few prefixes, not thousands.
 
-    >>> index_form("12 Comments")
+    >>> fold_digits("12 comments")
     '00 comments'
     """
-    text = text.lower()
     return DECIMAL.sub("0", text) if DECIMAL.search(text) else text
 
 
@@ -509,7 +508,7 @@ class LineMatcher:
             return None
         tier = bisect.bisect_left(self.tiers, len(key))
         folded = key.lower()
-        indexed = index_form(folded)
+        indexed = fold_digits(folded)
         best = self._bucket_match(key, (lang, tier, FORWARD, indexed[:PREFIX_LENGTH]))
         found = self._bucket_match(key, (lang, tier, REVERSE, indexed[: -PREFIX_LENGTH - 1 : -1]))
         if found is not None and (best is None or found < best):
