@@ -324,6 +324,36 @@ def test_unknown_language_tries_every_language():
     assert clean(text, lang="und").text == f"{LEAD}\n\nEnd."
 
 
+GERMAN_STORY = (
+    "Der Gouverneur sagte am Freitag, dass der Beschuss des Grenzbezirks eine Schule, zwei "
+    "Geschäfte und eine Wasserleitung beschädigt habe und die Reparaturen Wochen dauern würden."
+)
+GERMAN_FOLLOW_UP = (
+    "Die Bewohner verbrachten die Nacht in Schutzräumen, während die Sirenen heulten, und am "
+    "Morgen war der Strom in der ganzen Stadt ausgefallen."
+)
+
+
+def test_lines_without_a_language_of_their_own_also_meet_the_english_rules():
+    # An untranslated site template under a German article: its English lines are too short for
+    # langid, so they meet the German rules and then the English ones. A short German line stays.
+    text = (
+        f"Beschuss im Grenzbezirk\n\n{GERMAN_STORY}\n\nEin Toter\n\n{GERMAN_FOLLOW_UP}\n\n"
+        "Photo: Reuters/Archive\n\nSource link\n\nLeave a Reply\n\nCancel reply"
+    )
+    doc = PIPELINE(Document(id="t", text=text))
+    assert doc.lang == "de"
+    assert (
+        doc.text == f"Beschuss im Grenzbezirk\n\n{GERMAN_STORY}\n\nEin Toter\n\n{GERMAN_FOLLOW_UP}"
+    )
+    assert removal_rules(doc) == [
+        "en.photo_credit",
+        "en.source_link",
+        "en.comment_prompt",
+        "en.comment_form",
+    ]
+
+
 def test_line_key_drops_list_markers_and_markdown():
     assert line_key("  ► **Read more:** [Title](https://x.y)") == "Read more: Title"
 

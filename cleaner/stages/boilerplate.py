@@ -5,7 +5,9 @@ Two kinds of detection, both recorded under rule ids that `cleaner explain` can 
 - line rules, data in `rules/boilerplate/<lang>.yaml` and `any.yaml` (teasers, promos, comment
   prompts, social and newsletter calls, cookie notices, credits, captions, ...), chosen by the
   paragraph's language (`Document.lang_at`) plus the language-independent ones, compiled into
-  one indexed matcher (`cleaner.boilerplate_rules`);
+  one indexed matcher (`cleaner.boilerplate_rules`). A line too short to have a language of its
+  own also meets the English rules: site templates are often left untranslated ("Leave a
+  Reply" under a German article);
 - structural detectors in code: template residue (mustache tags, CMS shortcodes, HTML tags), a
   first line that copies the title, a site name glued to the title, a lead paragraph repeated
   after its dateline, and the trailing block after a comment prompt or "Source link". Their ids,
@@ -101,6 +103,9 @@ SEPARATOR = re.compile(r"^[-–—_*=~•·#\s]{3,}$")
 MAX_BLOCK_LINES = 8
 # A dateline ("Moscow, 31 December 2023 (dpa) - ") is what a repeated lead may add to its copy.
 MAX_LEAD_EXTRA = 120
+# The language of site templates left untranslated, whose rules a line without a language of its
+# own also meets.
+TEMPLATE_LANGUAGE = "en"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -194,13 +199,17 @@ class BoilerplateStage:
         triggers: list[tuple[int, str, str]] = []
         keys = [line_key(line.text) if line.text else "" for line in lines]
         # Every language a line can have: a paragraph's own, or the document's.
-        languages = {doc.lang, *(p.lang for p in doc.paragraphs if p.lang != UNDETERMINED)}
+        languages = {
+            doc.lang,
+            TEMPLATE_LANGUAGE,
+            *(p.lang for p in doc.paragraphs if p.lang != UNDETERMINED),
+        }
         candidates = self._candidates(text, lines, keys, languages)
         chosen = [
             line for line in lines if line.text and (candidates is None or line.index in candidates)
         ]
-        for line, lang in zip(chosen, _line_languages(doc, chosen), strict=True):
-            self._classify(doc, line, keys[line.index], lang, removed, inline, triggers)
+        for line, langs in zip(chosen, _line_languages(doc, chosen), strict=True):
+            self._classify(doc, line, keys[line.index], langs, removed, inline, triggers)
         self._trailing_block(doc, text, lines, removed, triggers)
         self._related_blocks(doc, lines, removed, triggers)
         self._title(doc, lines, removed, inline)
@@ -244,12 +253,13 @@ class BoilerplateStage:
         doc: Document,
         line: _Line,
         key: str,
-        lang: str,
+        langs: tuple[str, ...],
         removed: dict[int, str],
         inline: dict[int, list[Edit]],
         triggers: list[tuple[int, str, str]],
     ) -> None:
-        """Classify one line whose `key` (`line_key(line.text)`) the screen picked."""
+        """Classify one line whose `key` (`line_key(line.text)`) the screen picked, with the
+        rules of `langs`, in order."""
         content = line.text
         if "{" in content or "<" in content or "[" in content:
             tokens = list(TEMPLATE_TOKEN.finditer(content))
@@ -274,7 +284,11 @@ class BoilerplateStage:
             removed[line.index] = learned_rule
             return
         try:
-            rule = self.matcher.match(key, lang)
+            rule = None
+            for lang in langs:
+                rule = self.matcher.match(key, lang)
+                if rule is not None:
+                    break
         except TimeoutError:
             doc.flag(
                 self.name,
@@ -523,21 +537,23 @@ def _split_lines(text: str) -> list[_Line]:
     ]
 
 
-def _line_languages(doc: Document, lines: list[_Line]) -> list[str]:
-    """`doc.lang_at(line.start)` for each of `lines` (in text order), in one walk over the
-    paragraphs."""
+def _line_languages(doc: Document, lines: list[_Line]) -> list[tuple[str, ...]]:
+    """The languages whose rules each of `lines` (in text order) meets, in one walk over the
+    paragraphs: its paragraph's, or, when that paragraph has none of its own, the document's
+    and then English (`doc.lang_at(line.start)`, then `TEMPLATE_LANGUAGE`)."""
     paragraphs = doc.paragraphs
+    fallback = tuple(dict.fromkeys((doc.lang, TEMPLATE_LANGUAGE)))
     result = []
     cursor = 0
     for line in lines:
         while cursor < len(paragraphs) and paragraphs[cursor].end <= line.start:
             cursor += 1
-        lang = doc.lang
+        langs = fallback
         if cursor < len(paragraphs):
             paragraph = paragraphs[cursor]
             if paragraph.start <= line.start < paragraph.end and paragraph.lang != UNDETERMINED:
-                lang = paragraph.lang
-        result.append(lang)
+                langs = (paragraph.lang,)
+        result.append(langs)
     return result
 
 
