@@ -310,6 +310,9 @@ def _edge_of_item(op: Any, argument: Any, last: bool) -> tuple[set[str] | None, 
 
 
 PREFIX_LENGTH = 3
+# How many line answers `LineMatcher.match` remembers (a few MB at most).
+MAX_ANSWERS = 1 << 16
+MISSING = object()
 MAX_PREFIXES = 4000
 # The screen looks for the longest of these prefixes (suffixes) a rule has at most
 # `MAX_SCREEN_AFFIXES` of: "read more:" is a far rarer line start than "rea".
@@ -500,12 +503,26 @@ class LineMatcher:
         self._gated_by_lang: dict[str, tuple[Any, list[int]]] = {}
         self._screens: dict[frozenset[str], Any] = {}
         self._rule_screens: dict[int, set[str] | None] = {}
+        self._answers: dict[tuple[str, str], LineRule | None] = {}
 
     def match(self, key: str, lang: str) -> LineRule | None:
         """The rule matching `key` in `lang`, or None. Raises `TimeoutError` (from `regex`) when
-        the rules take longer than the timeout on this line."""
+        the rules take longer than the timeout on this line.
+
+        Answers are remembered: boilerplate is the text that repeats from page to page, so most
+        lines a rule matches were seen before ("Source link", "Leave a Reply"). A line that timed
+        out is not remembered, and the memory is emptied when it is full."""
         if not key or len(key) > self.max_chars:
             return None
+        found = self._answers.get((key, lang), MISSING)
+        if found is MISSING:
+            found = self._match(key, lang)
+            if len(self._answers) >= MAX_ANSWERS:
+                self._answers.clear()
+            self._answers[key, lang] = found
+        return found
+
+    def _match(self, key: str, lang: str) -> LineRule | None:
         tier = bisect.bisect_left(self.tiers, len(key))
         folded = key.lower()
         indexed = fold_digits(folded)

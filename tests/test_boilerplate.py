@@ -602,6 +602,17 @@ def test_matcher_with_no_rules_matches_nothing():
     assert LineMatcher([], timeout=0.1).match("Advertisement", "en") is None
 
 
+def test_remembered_answers_are_per_language_and_equal_fresh_ones(monkeypatch):
+    matcher = LineMatcher(LINE_RULES, timeout=1.0)
+    monkeypatch.setattr("cleaner.boilerplate_rules.MAX_ANSWERS", 3)
+    asked = [("Reklama", "pl"), ("Reklama", "de"), ("Source link", "en"), ("Story.", "en")] * 2
+    answers = [matcher.match(key, lang) for key, lang in asked]
+    fresh = [LineMatcher(LINE_RULES, timeout=1.0).match(key, lang) for key, lang in asked]
+    assert answers == fresh
+    assert [rule and rule.id for rule in answers[:4]] == ["pl.ad", None, "en.source_link", None]
+    assert len(matcher._answers) <= 3
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=st.sampled_from("ab \n•:{}<>[]/Source link"), max_size=80))
 def test_stage_never_raises_and_changes_replay(text):
