@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import gc
 import json
 import multiprocessing
 import os
@@ -54,7 +55,7 @@ from bench_dedup import datasketch_update_batch, datasketch_update_loop  # noqa:
 
 from cleaner.batch import corpus_stages  # noqa: E402
 from cleaner.document import Document  # noqa: E402
-from cleaner.pipeline import Pipeline  # noqa: E402
+from cleaner.pipeline import Pipeline, garbage_collection_spared  # noqa: E402
 from cleaner.stages import REGISTRY  # noqa: E402
 
 PIPELINE = "pipeline"
@@ -167,6 +168,8 @@ def _start_worker(stage_names: tuple[str, ...], warm_up: list[dict]) -> None:
     global _worker_pipeline
     _worker_pipeline = Pipeline(stages=list(stage_names))
     time_stages_one_core(_worker_pipeline, warm_up)
+    _worker_pipeline.warm_up()
+    gc.freeze()  # as `cleaner clean`'s workers do
 
 
 def _work_on_chunk(chunk: list[dict]) -> tuple[int, dict[str, tuple[int, int, float]], int]:
@@ -379,7 +382,8 @@ def report(args, corpus_dir, records, one, many, peaks, rss_main, rss_workers, n
         f"- one core: this process, {CHUNK_DOCS} documents at a time, stage by stage as a batch "
         "run cleans them, each stage fed the previous stages' output, timed by wall "
         "clock and by CPU time (they differ when other programs share the machine: compare the "
-        "load average above with the core count)",
+        "load average above with the core count); as in `cleaner clean`, the warmed-up "
+        "pipeline (and here the corpus in memory) is kept out of garbage collection",
         f"- {cores} cores: a process pool over chunks of {CHUNK_DOCS} documents; the pipeline's "
         "figure is wall clock, a stage's is its bytes over the largest CPU time one worker "
         "spent in it; speed-up is against the one-core figure of the same kind",
@@ -512,18 +516,22 @@ def main(argv: list[str] | None = None) -> int:
     pipeline = Pipeline(stages=list(stage_names))
     print(f"stages: {', '.join(stage_names)}; {len(records)} documents", file=sys.stderr)
     time_stages_one_core(pipeline, records[:WARM_UP_DOCS])
-    print("one core ...", file=sys.stderr)
-    one = time_stages_one_core(pipeline, records)
-    print("memory ...", file=sys.stderr)
-    peaks = trace_stage_memory(pipeline, records[:TRACED_DOCS])
-    print(f"{args.processes} processes ...", file=sys.stderr)
-    many, rss_workers = time_all_cores(stage_names, records, args.processes)
-    rss_main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    pipeline.warm_up()
+    # As `cleaner clean` does, what exists before cleaning starts (here also the corpus in
+    # memory) is kept out of garbage collection.
+    with garbage_collection_spared():
+        print("one core ...", file=sys.stderr)
+        one = time_stages_one_core(pipeline, records)
+        print("memory ...", file=sys.stderr)
+        peaks = trace_stage_memory(pipeline, records[:TRACED_DOCS])
+        print(f"{args.processes} processes ...", file=sys.stderr)
+        many, rss_workers = time_all_cores(stage_names, records, args.processes)
+        rss_main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
-    naive = {}
-    for name, make in naive_work(pipeline).items():
-        print(f"naive {name} ...", file=sys.stderr)
-        naive[name] = time_naive(records, args.naive_seconds, make())
+        naive = {}
+        for name, make in naive_work(pipeline).items():
+            print(f"naive {name} ...", file=sys.stderr)
+            naive[name] = time_naive(records, args.naive_seconds, make())
 
     cli = None
     if args.cli:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -98,6 +100,14 @@ class Pipeline:
             doc = stage(doc)
         return doc
 
+    def warm_up(self) -> None:
+        """Load now what stages load on first use (langdetect's profiles), so that a process
+        can set it all aside from garbage collection (`garbage_collection_spared`) or share it
+        with the workers it forks."""
+        for stage in self.stages:
+            if hasattr(stage, "warm_up"):
+                stage.warm_up()
+
     def clean_text(self, text: str) -> str:
         return self(Document(id="", text=text)).text
 
@@ -191,3 +201,20 @@ def as_document(
         raise InputError(f"record has no string field {text_field!r}")
     doc_id = record.pop(id_field, "")
     return Document(id=str(doc_id), text=text, metadata=record)
+
+
+@contextlib.contextmanager
+def garbage_collection_spared() -> Iterator[None]:
+    """Exempt every object that exists now (a warmed-up pipeline's rules, tables and
+    langdetect's 90,000 profile lists) from the cyclic garbage collector until the block ends
+    (`gc.freeze`). Cleaning allocates many short-lived containers, and each full collection
+    would otherwise walk all of that unchanging data again: 5 to 20% of a run's time. Nothing
+    is frozen if something else already froze objects, as that caller owns the setting."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -106,3 +106,33 @@ def test_a_stage_failing_on_one_document_of_a_batch(monkeypatch):
     assert next(streamed).text == "a b"
     with pytest.raises(ValueError, match="stage bug"):
         next(streamed)
+
+
+def test_warm_up_loads_langdetect_profiles(monkeypatch):
+    from cleaner.stages import langid
+
+    monkeypatch.setattr(langid._Detector, "_factory", None)
+    Pipeline(stages=["unicode"]).warm_up()
+    assert langid._Detector._factory is None
+    Pipeline(stages=["langid"]).warm_up()
+    assert langid._Detector._factory is not None
+
+
+def test_garbage_collection_is_spared_only_inside_the_block():
+    import gc
+
+    from cleaner.pipeline import garbage_collection_spared
+
+    assert gc.get_freeze_count() == 0
+    with garbage_collection_spared():
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    # Someone else's freeze is left as it was.
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with garbage_collection_spared():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -91,8 +91,7 @@ class _Detector:
     _lock = threading.Lock()
 
     @classmethod
-    @functools.lru_cache(maxsize=4096)  # headlines and teasers recur across a news corpus
-    def detect(cls, text: str) -> tuple[str, float]:
+    def load(cls) -> DetectorFactory:
         with cls._lock:
             if cls._factory is None:
                 factory = DetectorFactory()
@@ -108,7 +107,12 @@ class _Detector:
                         gc.enable()
                 factory.set_seed(0)
                 cls._factory = factory
-            detector = cls._factory.create()
+            return cls._factory
+
+    @classmethod
+    @functools.lru_cache(maxsize=4096)  # headlines and teasers recur across a news corpus
+    def detect(cls, text: str) -> tuple[str, float]:
+        detector = cls.load().create()
         detector.append(text)
         try:
             best = detector.get_probabilities()[0]
@@ -182,6 +186,10 @@ class LangidStage:
     def __init__(self, config: LangidConfig, rules_dir: Path) -> None:
         self.config = config
         self.profiles = StopwordProfiles(list(load_stage_rules(rules_dir, self.name)))
+
+    def warm_up(self) -> None:
+        """Load langdetect's profiles now rather than on the first paragraph that needs them."""
+        _Detector.load()
 
     def __call__(self, doc: Document) -> Document:
         config = self.config
