@@ -169,7 +169,7 @@ def _start_worker(stage_names: tuple[str, ...], warm_up: list[dict]) -> None:
     _worker_pipeline = Pipeline(stages=list(stage_names))
     time_stages_one_core(_worker_pipeline, warm_up)
     _worker_pipeline.warm_up()
-    gc.freeze()  # as `cleaner clean`'s workers do
+    gc.freeze()  # as `Pipeline.clean_batch` does around each batch
 
 
 def _work_on_chunk(chunk: list[dict]) -> tuple[int, dict[str, tuple[int, int, float]], int]:
@@ -382,7 +382,7 @@ def report(args, corpus_dir, records, one, many, peaks, rss_main, rss_workers, n
         f"- one core: this process, {CHUNK_DOCS} documents at a time, stage by stage as a batch "
         "run cleans them, each stage fed the previous stages' output, timed by wall "
         "clock and by CPU time (they differ when other programs share the machine: compare the "
-        "load average above with the core count); as in `cleaner clean`, the warmed-up "
+        "load average above with the core count); as in `Pipeline.clean_batch`, the "
         "pipeline (and here the corpus in memory) is kept out of garbage collection",
         f"- {cores} cores: a process pool over chunks of {CHUNK_DOCS} documents; the pipeline's "
         "figure is wall clock, a stage's is its bytes over the largest CPU time one worker "
@@ -517,8 +517,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"stages: {', '.join(stage_names)}; {len(records)} documents", file=sys.stderr)
     time_stages_one_core(pipeline, records[:WARM_UP_DOCS])
     pipeline.warm_up()
-    # As `cleaner clean` does, what exists before cleaning starts (here also the corpus in
-    # memory) is kept out of garbage collection.
+    # As `Pipeline.clean_batch` does around each batch, what exists before cleaning starts
+    # (here also the corpus in memory) is kept out of garbage collection.
     with garbage_collection_spared():
         print("one core ...", file=sys.stderr)
         one = time_stages_one_core(pipeline, records)

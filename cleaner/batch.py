@@ -21,7 +21,6 @@ Nothing here prints: problems, documents and progress go to the callbacks the ca
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import multiprocessing
@@ -52,7 +51,7 @@ from cleaner.io import (
     find_sources,
     read_records,
 )
-from cleaner.pipeline import Pipeline, PipelineSettings, garbage_collection_spared
+from cleaner.pipeline import Pipeline, PipelineSettings
 from cleaner.rules import resolve_rules_dir
 
 MANIFEST = ".cleaner-run.json"
@@ -298,8 +297,7 @@ def run_batch(
     if options.write:
         sink = _FolderSink(folder) if folder is not None else _StreamSink(stdout)  # type: ignore[arg-type]
     pipeline.warm_up()  # before workers fork: they share it
-    with garbage_collection_spared():
-        _write(cleaned, sink, report, on_document, on_progress, total)
+    _write(cleaned, sink, report, on_document, on_progress, total)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -612,11 +610,7 @@ _worker_pipeline: Pipeline | None = None
 
 def _start_worker(settings: PipelineSettings, inherited: Pipeline | None) -> None:
     global _worker_pipeline
-    if inherited is None:
-        inherited = Pipeline(settings)
-        inherited.warm_up()
-        gc.freeze()  # this process only cleans: see `garbage_collection_spared`
-    _worker_pipeline = inherited
+    _worker_pipeline = inherited if inherited is not None else Pipeline(settings)
 
 
 def _clean_chunk_in_worker(

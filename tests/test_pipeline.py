@@ -136,3 +136,21 @@ def test_garbage_collection_is_spared_only_inside_the_block():
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_clean_batch_spares_garbage_collection_only_while_cleaning(monkeypatch):
+    import gc
+
+    pipeline = Pipeline(stages=["unicode"])
+    stage_class = type(pipeline.stages[0])
+    clean = stage_class.__call__
+    frozen_while_cleaning = []
+
+    def spying(stage, doc):
+        frozen_while_cleaning.append(gc.get_freeze_count())
+        return clean(stage, doc)
+
+    monkeypatch.setattr(stage_class, "__call__", spying)
+    assert [doc.text for doc in pipeline.clean_batch([Document(id="a", text="x  y")])] == ["x y"]
+    assert frozen_while_cleaning[0] > 0
+    assert gc.get_freeze_count() == 0
