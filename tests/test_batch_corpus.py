@@ -6,22 +6,17 @@ import random
 import tracemalloc
 
 import pytest
+from texts import CITY_BUDGET, KYIV_DRONES
 
 from cleaner.batch import BatchOptions, run_batch
 from cleaner.dedup import DedupConfig, deduplicate, flag_documents
 from cleaner.document import Document
 from cleaner.pipeline import PipelineSettings
 
+STORY = KYIV_DRONES
+OTHER = CITY_BUDGET
+
 DEDUP_ONLY = PipelineSettings.build(stages=["dedup"])
-STORY = (
-    "Air defence forces shot down most of the drones launched at Kyiv overnight, the city "
-    "military administration said on Tuesday. Debris fell on a residential building in the "
-    "Solomianskyi district, damaging the roof and breaking windows on three floors."
-)
-OTHER = (
-    "The city council approved a budget for repairs of trams and buses on Friday. The deputy "
-    "mayor said that the works would start in spring and last until the end of the year."
-)
 WORDS = (STORY + " " + OTHER).replace(".", "").replace(",", "").split()
 
 

@@ -5,6 +5,7 @@ import pytest
 from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from texts import CITY_BUDGET_LONG, KYIV_DRONES_LONG
 
 from cleaner.dedup import DedupConfig, deduplicate, flag_documents
 from cleaner.dedup.bands import band_hashes, candidate_pairs, lsh_params
@@ -16,17 +17,8 @@ from cleaner.errors import ConfigError
 from cleaner.pipeline import Pipeline
 from cleaner.stages import REGISTRY
 
-STORY = (
-    "Air defence forces shot down most of the drones launched at Kyiv overnight, the city "
-    "military administration said on Tuesday. Debris fell on a residential building in the "
-    "Solomianskyi district, damaging the roof and breaking windows on three floors. Two "
-    "residents were treated for cuts and shock, and rescuers evacuated twelve people."
-)
-OTHER = (
-    "The city council approved a budget for repairs of trams and buses on Friday. The deputy "
-    "mayor said that the works would start in spring and last until the end of the year, and "
-    "that some routes would be closed for weeks while depots and tracks are rebuilt."
-)
+STORY = KYIV_DRONES_LONG
+OTHER = CITY_BUDGET_LONG
 
 
 @pytest.mark.parametrize(

@@ -3,19 +3,13 @@
 import json
 
 import pytest
+from texts import CITY_BUDGET, KYIV_DRONES
 from typer.testing import CliRunner
 
 from cleaner.cli import app
 
-STORY = (
-    "Air defence forces shot down most of the drones launched at Kyiv overnight, the city "
-    "military administration said on Tuesday. Debris fell on a residential building in the "
-    "Solomianskyi district, damaging the roof and breaking windows on three floors."
-)
-OTHER = (
-    "The city council approved a budget for repairs of trams and buses on Friday. The deputy "
-    "mayor said that the works would start in spring and last until the end of the year."
-)
+STORY = KYIV_DRONES
+OTHER = CITY_BUDGET
 
 
 @pytest.fixture
