@@ -145,3 +145,42 @@ def test_a_fix_that_may_not_find_anything_in_the_english_lines_finds_nothing(doc
     for fix in STAGE.fixes:
         if not fix.may_find(lines):
             assert list(fix(doc.text, scope)) == [], type(fix).__name__
+
+
+REPEATS = next(fix for fix in STAGE.fixes if isinstance(fix, mt.RepeatedSentences))
+SENTENCE = st.builds(
+    "".join,
+    st.tuples(
+        st.sampled_from(
+            ["The mayor spoke to the crowd", "Why", "He said Mr", "Then the U.S", "Ok"]
+        ),
+        st.sampled_from([".", "?", "!", "", ":"]),
+        st.sampled_from(["", '"', "”", "’)", ")"]),
+    ),
+)
+
+
+@st.composite
+def lines_with_repeats(draw):
+    """Sentences (with marks, closing quotes and brackets), one run of them repeated in place."""
+    sentences = draw(st.lists(SENTENCE, min_size=1, max_size=8))
+    start = draw(st.integers(0, len(sentences) - 1))
+    size = draw(st.integers(1, 3))
+    run = sentences[start : start + size]
+    return " ".join(sentences[: start + size] + run + sentences[start + size :])
+
+
+@settings(max_examples=1000)
+@given(st.lists(lines_with_repeats(), min_size=1, max_size=3).map("\n".join))
+def test_the_repeated_sentence_screens_pass_every_line_with_a_repeat(text):
+    start = 0
+    for line in text.split("\n"):
+        if list(REPEATS._repeats(line, start)):
+            assert REPEATS._may_repeat(line)
+            assert REPEATS._may_repeat_anywhere(text)
+        start += len(line) + 1
+
+
+def test_a_repeat_after_a_question_is_found():
+    text = "Why? The mayor spoke to the crowd. The mayor spoke to the crowd."
+    assert [finding.rule for finding in REPEATS(text, mt.Scope(Document("d", text, "en"), "en"))]

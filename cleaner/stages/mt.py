@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -830,6 +828,22 @@ class DoubledWords:
 # --- Repeated sentences -------------------------------------------------------------------
 
 SENTENCE_END = re.compile(r"[.!?][\"”’)]*(?= )")
+# Every character a `SENTENCE_END` match can end with, before its space.
+PIECE_ENDS = tuple(f"{end} " for end in '.!?"”’)')
+
+
+def _pieces(text: str) -> list[str]:
+    """`text` cut after every space that follows a character a sentence may end with, and at
+    line breaks: wherever `SENTENCE_END` cuts, and more. Two copies of a run of sentences in a
+    row are cut into the same pieces, so one of them occurs twice.
+
+    >>> _pieces('Why? He said "go." He said "go."')
+    ['Why?', 'He said "go."', 'He said "go."']
+    """
+    for end in PIECE_ENDS:
+        if end in text:
+            text = text.replace(end, f"{end[0]}\n")
+    return text.split("\n")
 
 
 class RepeatedSentences:
@@ -858,34 +872,17 @@ class RepeatedSentences:
 
     @staticmethod
     def _may_repeat_anywhere(text: str) -> bool:
-        """A cheap necessary condition on the whole text, checked at C speed: cut at every
-        sentence end and line break, some piece equals one of the three pieces after it (a
-        sentence holding up to two abbreviations is cut in up to three pieces)."""
-        lines = None
-        for separator in (". ", "? ", "! "):
-            mark = separator[0]
-            # The mark alone first: a search for a string that ends with a space is slow.
-            if mark not in text or separator not in text:
-                continue
-            if lines is None:
-                lines = (text + "\n").replace("\n\n", "\n")
-            cut = lines.replace(mark + "\n", separator).replace("\n", separator)
-            pieces = cut.split(separator)
-            for distance in (1, 2, 3):
-                if any(map(operator.eq, pieces, islice(pieces, distance, None))):
-                    return True
-        return False
+        """A cheap necessary condition on the whole text, checked at C speed: cut after every
+        place a sentence may end and at line breaks, some piece occurs twice."""
+        pieces = _pieces(text)
+        distinct = set(pieces)
+        return len(distinct) - ("" in distinct) < len(pieces) - pieces.count("")
 
     @staticmethod
     def _may_repeat(line: str) -> bool:
-        """A cheap necessary condition: some piece between sentence ends occurs twice."""
-        core = line.rstrip('.!?"”’) ')
-        for separator in (". ", "? ", "! "):
-            if separator[0] in core and separator in core:
-                pieces = core.split(separator)
-                if len(set(pieces)) < len(pieces):
-                    return True
-        return False
+        """The same condition on one line."""
+        pieces = _pieces(line)
+        return len(set(pieces)) < len(pieces)
 
     def _repeats(self, line: str, offset: int) -> Iterator[Finding]:
         bounds = [0] + [m.end() + 1 for m in SENTENCE_END.finditer(line)] + [len(line) + 1]
