@@ -2,14 +2,16 @@
 
 A stage never assigns `doc.text` directly: it proposes `Edit`s (spans of the current text and
 their replacements) and calls `Document.apply`, which rewrites the text, records one `Change` per
-real edit and keeps the paragraph languages aligned with the new text. That single path is what
-makes every edit explainable and replayable.
+real edit and keeps the paragraph languages and the flags' spans aligned with the new text. That
+single path is what makes every edit explainable and replayable.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+import dataclasses
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
@@ -130,6 +132,8 @@ class Document:
         pieces.append(self.text[cursor:])
         self.text = "".join(pieces)
         self._remap_paragraphs(real)
+        if self.flags:
+            self._remap_flags(real)
         return len(real)
 
     def replace_text(self, stage: str, rule: str, new_text: str) -> int:
@@ -198,42 +202,53 @@ class Document:
         return [paragraph.start for paragraph in self.paragraphs]
 
     def _remap_paragraphs(self, edits: list[Edit]) -> None:
-        """Move paragraph boundaries through `edits` (sorted, non-overlapping): a boundary after
-        an edit shifts by the edits' length changes; one inside a replaced span snaps to the
-        side of the replacement it belongs to (a start to its start, an end to its end).
-        Boundaries come in text order, so one walk over the edits serves them all."""
         paragraphs = self.paragraphs
         if not paragraphs:
             return
-        # Paragraphs that end before the first edit do not move.
-        unmoved = 0
+        moved = _mover(edits)
         first_start = edits[0].start
-        while unmoved < len(paragraphs) and paragraphs[unmoved].end < first_start:
-            unmoved += 1
-        remapped = paragraphs[:unmoved]
-        count = len(edits)
-        following = 0  # edits[:following] start at or before the boundary
-        shift = 0  # total length change of edits[:following - 1]
-        last_shift = 0  # ... and of edits[:following]
-        for paragraph in paragraphs[unmoved:]:
-            moved = []
-            for position, is_end in ((paragraph.start, False), (paragraph.end, True)):
-                while following < count and edits[following].start <= position:
-                    edit = edits[following]
-                    shift = last_shift
-                    last_shift += len(edit.replacement) - (edit.end - edit.start)
-                    following += 1
-                if not following:
-                    moved.append(position)
-                    continue
-                edit = edits[following - 1]
-                if position >= edit.end:
-                    moved.append(position + last_shift)
-                elif is_end:
-                    moved.append(edit.start + shift + len(edit.replacement))
-                else:
-                    moved.append(edit.start + shift)
-            start, end = moved
+        remapped = []
+        for paragraph in paragraphs:
+            if paragraph.end < first_start:
+                remapped.append(paragraph)
+                continue
+            start, end = moved(paragraph.start, False), moved(paragraph.end, True)
             if end > start:
                 remapped.append(Paragraph(start, end, paragraph.lang, paragraph.confidence))
         self.paragraphs = remapped
+
+    def _remap_flags(self, edits: list[Edit]) -> None:
+        """Keep every flag's span on the text it was raised about (an edit that removes the
+        span leaves it empty, where the text was)."""
+        moved = _mover(edits)
+        self.flags = [
+            flag
+            if flag.start is None or flag.end is None
+            else dataclasses.replace(
+                flag, start=moved(flag.start, False), end=moved(flag.end, True)
+            )
+            for flag in self.flags
+        ]
+
+
+def _mover(edits: list[Edit]) -> Callable[[int, bool], int]:
+    """Where a position of the text lands after `edits` (sorted, non-overlapping): shifted by
+    the length changes of the edits before it; inside a replaced span, snapped to the side of
+    the replacement it belongs to (a start to its start, an end to its end)."""
+    starts = [edit.start for edit in edits]
+    shifts = list(
+        itertools.accumulate(
+            (len(edit.replacement) - (edit.end - edit.start) for edit in edits), initial=0
+        )
+    )
+
+    def moved(position: int, is_end: bool) -> int:
+        following = bisect.bisect_right(starts, position)
+        if not following:
+            return position
+        edit = edits[following - 1]
+        if position >= edit.end:
+            return position + shifts[following]
+        return edit.start + shifts[following - 1] + (len(edit.replacement) if is_end else 0)
+
+    return moved

@@ -123,3 +123,47 @@ def test_paragraphs_move_with_the_edits(lines, raw_edits):
         if new_end > new_start:
             expected.append((new_start, new_end, paragraph.lang))
     assert [(p.start, p.end, p.lang) for p in doc.paragraphs] == expected
+
+
+def test_flag_spans_follow_the_text_through_later_edits():
+    doc = Document(id="d", text="Kiev said. the mayor left.")
+    doc.flag("mt", "mt.sentence_break", "period before a lowercase word", start=9, end=10)
+    doc.flag("dedup", "dedup.near_duplicate", "whole document")
+    doc.apply("spelling", [Edit(0, 4, "Kyiv city", "spelling.place")])
+    assert doc.text[doc.flags[0].start : doc.flags[0].end] == "."
+    assert (doc.flags[1].start, doc.flags[1].end) == (None, None)
+    doc.apply("x", [Edit(14, 18, "", "x.cut")])  # removes ". th": the span is left empty
+    assert (doc.flags[0].start, doc.flags[0].end) == (14, 14)
+
+
+@given(
+    st.text(alphabet="ab \n", max_size=30),
+    st.lists(st.tuples(st.integers(0, 30), st.integers(0, 8)), max_size=4),
+    st.lists(
+        st.tuples(st.integers(0, 30), st.integers(0, 5), st.text(alphabet="xy", max_size=3)),
+        max_size=5,
+    ),
+)
+def test_flags_move_like_paragraph_boundaries(text, spans, raw_edits):
+    doc = Document(id="d", text=text)
+    for start, length in spans:
+        start = min(start, len(text))
+        doc.flag("s", "r", "m", start=start, end=min(start + length, len(text)))
+    edits, cursor = [], 0
+    for offset, length, replacement in sorted(raw_edits):
+        start = max(offset, cursor)
+        end = min(start + length, len(text))
+        if start > len(text):
+            break
+        if text[start:end] != replacement:
+            edits.append(Edit(start, end, replacement, "r"))
+        cursor = end if end > start else start + 1
+    flags = list(doc.flags)
+    doc.apply("s", edits)
+    assert [(flag.start, flag.end) for flag in doc.flags] == [
+        (
+            moved_boundary(flag.start, edits, is_end=False),
+            moved_boundary(flag.end, edits, is_end=True),
+        )
+        for flag in flags
+    ]
