@@ -84,14 +84,20 @@ WORDS = st.text(
     ),
     max_size=40,
 )
-# Clean text with no Latin-1 letters, so that none of it reads as mojibake itself ("Æ£" is
-# "ƣ" read as Windows-1252).
-CLEAN_WORDS = st.text(
-    alphabet=st.sampled_from(
-        list("aeo nrt,.’“”—…łąžšć") + list("авгдеиклмнопрстуыэюяёіїєґАВКМСЖЩЪ")
+# Clean text that cannot read as mojibake itself: no Latin-1 letters ("Æ£" is "ƣ" read as
+# Windows-1252), and a character that Windows-1250, 1251 or 1252 puts in the range of UTF-8
+# continuation bytes (’ “ — ł ą ё ї ...) never right after one they put in the range of lead
+# bytes (ć, Cyrillic letters): "ć“ą" is "擹" read as Windows-1250, "С—" is "ї" read as
+# Windows-1251.
+CLEAN_WORDS = st.lists(
+    st.one_of(
+        st.sampled_from(list("aeo nrt,.ć") + list("авгдеиклмнопрстуыэюяАВКМСЖЩЪ")),
+        st.tuples(st.sampled_from(list("aeo nrt,.")), st.sampled_from(list("’“”—…łąžšёіїєґ"))).map(
+            "".join
+        ),
     ),
-    max_size=40,
-)
+    max_size=30,
+).map("".join)
 CYRILLIC_WORDS = st.text(
     alphabet=st.sampled_from(list(" ,.’“”—…") + list("авгдеиклмнопрстуыэюяёіїєґАВКМСЖЩЪ")),
     max_size=40,
