@@ -182,3 +182,57 @@ def test_loading_langdetect_leaves_the_garbage_collector_as_it_was(monkeypatch, 
         assert gc.isenabled() == collecting
     finally:
         gc.enable()
+
+
+@pytest.fixture(scope="module")
+def eager_factory():
+    """langdetect's factory as `load_profile` builds it, seeded like the stage's."""
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(0)
+    return factory
+
+
+def test_lazy_ngram_table_equals_the_table_langdetect_builds(eager_factory):
+    eager = eager_factory
+    lazy = langid._lazy_factory()
+    assert lazy.langlist == eager.langlist
+    assert lazy.seed == 0
+    table = lazy.word_lang_prob_map
+    assert len(table) == 0  # nothing is built before langdetect asks for it
+    words = list(eager.word_lang_prob_map)
+    assert len(words) > 80_000
+    assert all(word in table for word in words)
+    assert {word: table[word] for word in words} == eager.word_lang_prob_map
+    for absent in ["", "zzzz", "\x00", "qxz", "the"]:
+        assert (absent in table) == (absent in eager.word_lang_prob_map)
+    with pytest.raises(KeyError):
+        table["\x00"]
+
+
+DETECTED = [
+    "Zelensky Kyiv Kharkiv Odesa Dnipro Mykolaiv Kherson Zaporizhzhia Lviv Sumy Poltava",
+    "Le gouverneur a annoncé que les écoles resteront fermées jusqu'à lundi.",
+    "Губернатор написал в Telegram, что над областью были сбиты восемь беспилотников.",
+    "وقال المتحدث باسم الوزارة إن الهجوم وقع في ساعة مبكرة",
+    "Visit https://example.com or mail desk@example.com — 2024 12:00 ½ ² Ⅻ",
+    "Tiếng Việt có dấu: Hà Nội, Hồ Chí Minh",
+    "12345 67890",
+]
+
+
+@pytest.mark.parametrize("text", DETECTED)
+def test_lazy_factory_detects_what_the_eager_factory_detects(text, eager_factory):
+    from langdetect.lang_detect_exception import LangDetectException
+
+    def probabilities(factory):
+        detector = factory.create()
+        detector.append(text)
+        try:
+            return [(found.lang, found.prob) for found in detector.get_probabilities()]
+        except LangDetectException as error:
+            return str(error)
+
+    assert probabilities(langid._lazy_factory()) == probabilities(eager_factory)
