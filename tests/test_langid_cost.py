@@ -236,3 +236,29 @@ def test_lazy_factory_detects_what_the_eager_factory_detects(text, eager_factory
             return str(error)
 
     assert probabilities(langid._lazy_factory()) == probabilities(eager_factory)
+
+
+def stopword_hits_by_definition(profiles, text):
+    words = (word.lower() for word in langid.WORD.findall(text))
+    return [profiles.languages[word] for word in words if word in profiles.languages]
+
+
+@settings(max_examples=300)
+@given(texts=st.lists(st.one_of(WORDY, st.text(max_size=80)), max_size=8))
+def test_remembered_token_hits_never_change_an_answer(texts):
+    # The same tokens in other texts, with the memory of tokens emptied now and then.
+    profiles = langid.StopwordProfiles([])
+    profiles.languages = dict(STAGE.profiles.languages, il=("fr", "it"), σ=("el",))
+    profiles._token_hits.MAX_TOKENS = 5
+    for text in texts + [" ".join(texts), "\n".join(reversed(texts))] + texts:
+        assert profiles.hits(text) == stopword_hits_by_definition(profiles, text)
+        assert len(profiles._token_hits) <= 5
+
+
+def test_new_stopword_languages_forget_remembered_tokens():
+    profiles = langid.StopwordProfiles([])
+    profiles.languages = {"le": ("fr",)}
+    assert profiles.hits("Le chat, le chien") == [("fr",), ("fr",)]
+    profiles.languages = {"chat": ("fr",), "chien": ("fr",)}
+    assert profiles.hits("Le chat, le chien") == [("fr",), ("fr",)]
+    assert profiles.hits("Le chat") == [("fr",)]

@@ -28,7 +28,7 @@ import os
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
@@ -177,38 +177,29 @@ class StopwordProfiles:
                 languages.setdefault(str(word).lower(), set()).add(lang)
         self.languages = {word: tuple(sorted(langs)) for word, langs in languages.items()}
 
+    @property
+    def languages(self) -> dict[str, tuple[str, ...]]:
+        return self._languages
+
+    @languages.setter
+    def languages(self, languages: dict[str, tuple[str, ...]]) -> None:
+        self._languages = languages
+        self._token_hits = _TokenHits(self._hits_lowering_each_word)
+
     def hits(self, text: str) -> list[tuple[str, ...]]:
         """The languages of each stopword occurrence among `WORD.findall(text)`, lowercased.
 
-        Whitespace never occurs inside a word, so the text is split on it (in C); a token made
-        only of letters is one word, and so is a token made of letters once punctuation and
-        digits are stripped from its ends; only the rest ("dit-il", "l'armée"), joined, goes
-        through the regex. `filter` and `map` keep the loops in C.
-
-        The text is lowercased in one call when that gives every word as lowering it alone
-        does: when no character's lowercase is longer (so the words stay where they were) and
-        there is no capital sigma, the one letter whose lowercase depends on its neighbours
-        ("ΑΣ.Β"); no character changes class (letter, space, digit, punctuation, apostrophe)
-        when lowercased (tests/test_langid_cost.py checks this over all of Unicode). Otherwise
-        each word is lowercased on its own.
+        A word never spans whitespace, so the words of a text are the words of its
+        whitespace-separated tokens in turn; a token's hits are worked out once (by
+        `_hits_lowering_each_word`) and remembered, as the same tokens ("the", "said,", "de")
+        make up most of any text. A text then costs one split and one lookup per token, in C.
 
         >>> profiles = StopwordProfiles([])
         >>> profiles.languages = {"il": ("fr", "it"), "le": ("fr",)}
         >>> profiles.hits("Le 12, dit-il. L'armée")
         [('fr',), ('fr', 'it')]
         """
-        lowered = text.lower()
-        if len(lowered) != len(text) or "\u03a3" in text:
-            return self._hits_lowering_each_word(text)
-        get = self.languages.get
-        # Stripping leaves a token of letters as it is.
-        stripped = list(map(str.strip, lowered.split(), itertools.repeat(_NOT_LETTERS)))
-        hits = list(filter(None, map(get, filter(str.isalpha, stripped))))
-        if not "".join(stripped).isalpha() and (
-            rest := [token for token in stripped if token and not token.isalpha()]
-        ):
-            hits += filter(None, map(get, WORD.findall(" ".join(rest))))
-        return hits
+        return list(itertools.chain.from_iterable(map(self._token_hits.__getitem__, text.split())))
 
     def _hits_lowering_each_word(self, text: str) -> list[tuple[str, ...]]:
         get = self.languages.get
@@ -220,6 +211,24 @@ class StopwordProfiles:
         hits += filter(None, map(get, map(lower, filter(str.isalpha, stripped))))
         if rest := [token for token in itertools.filterfalse(str.isalpha, stripped) if token]:
             hits += filter(None, map(get, map(lower, WORD.findall(" ".join(rest)))))
+        return hits
+
+
+class _TokenHits(dict[str, tuple[tuple[str, ...], ...]]):
+    """Stopword hits per whitespace-free token, computed on first lookup. Past `MAX_TOKENS`
+    distinct tokens it starts afresh, so memory stays bounded on an endless vocabulary of
+    numbers and names; answers never depend on what it holds."""
+
+    MAX_TOKENS = 2**17
+
+    def __init__(self, token_hits: Callable[[str], list[tuple[str, ...]]]) -> None:
+        super().__init__()
+        self.token_hits = token_hits
+
+    def __missing__(self, token: str) -> tuple[tuple[str, ...], ...]:
+        if len(self) >= self.MAX_TOKENS:
+            self.clear()
+        hits = self[token] = tuple(self.token_hits(token))
         return hits
 
 
