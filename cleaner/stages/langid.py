@@ -381,12 +381,7 @@ def _leader(hits: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, int], int]:
 
 def _count(hits: Iterable[tuple[str, ...]]) -> Counter[str]:
     """Stopword hits per language (a word shared by several languages counts for each)."""
-    votes: Counter[str] = Counter()
-    get = votes.get
-    for langs in hits:
-        for lang in langs:
-            votes[lang] = get(lang, 0) + 1
-    return votes
+    return Counter(itertools.chain.from_iterable(hits))
 
 
 def _distinctive_winner(
