@@ -262,3 +262,15 @@ def test_new_stopword_languages_forget_remembered_tokens():
     profiles.languages = {"chat": ("fr",), "chien": ("fr",)}
     assert profiles.hits("Le chat, le chien") == [("fr",), ("fr",)]
     assert profiles.hits("Le chat") == [("fr",)]
+
+
+@settings(max_examples=500)
+@given(
+    text=st.one_of(
+        WORDY, st.text(max_size=120), st.text(alphabet="ab_1²½Ⅻ\u0301 \n-’", max_size=60)
+    ),
+    count=st.integers(1, 40),
+)
+def test_letter_threshold_pattern_agrees_with_counting_letters(text, count):
+    counted = len(langid.LETTER.findall(text)) >= count
+    assert bool(langid._at_least_letters(count).match(text)) == counted

@@ -239,6 +239,7 @@ class LangidStage:
     def __init__(self, config: LangidConfig, rules_dir: Path) -> None:
         self.config = config
         self.profiles = StopwordProfiles(list(load_stage_rules(rules_dir, self.name)))
+        self._enough_letters = _at_least_letters(config.min_chars)
 
     def warm_up(self) -> None:
         """Load langdetect's profiles now rather than on the first paragraph that needs them."""
@@ -342,7 +343,7 @@ class LangidStage:
         # words the languages do not share still decide most paragraphs.
         if hits and (distinct := _distinctive_winner(hits, config)):
             return distinct
-        if len(text) < config.reliable_chars or len(LETTER.findall(sample)) < config.min_chars:
+        if len(text) < config.reliable_chars or not self._enough_letters.match(sample):
             return UNDETERMINED, 0.0
         return hits
 
@@ -371,6 +372,17 @@ class LangidStage:
             (best, hits), _ = _top_two(votes)
             return best, hits / (total + 1), False
         return (doc_lang, 0.5, False) if doc_lang else (UNDETERMINED, 0.0, False)
+
+
+def _at_least_letters(count: int) -> re.Pattern[str]:
+    """A pattern that matches a text in which `LETTER` finds at least `count` letters, without
+    listing them: any non-letters then a letter, `count` times (possessive, so a text with too
+    few letters fails in one pass).
+
+    >>> bool(_at_least_letters(3).match("1 a-b_2 c")), bool(_at_least_letters(4).match("1 a-b_2 c"))
+    (True, False)
+    """
+    return re.compile(rf"(?:[\W\d_]*+[^\W\d_]){{{count}}}")
 
 
 @functools.lru_cache(maxsize=2**16)
