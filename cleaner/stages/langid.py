@@ -407,31 +407,34 @@ def _distinctive_winner(
     >>> _distinctive_winner([("es",), ("es", "fr"), ("es",), ("es",), ("fr",)], LangidConfig())
     ('es', 0.75)
     """
-    return _distinctive_winner_of(tuple(hits), config)
+    return _distinctive_winner_of(tuple(hits), config.min_stopwords, config.dominance)
 
 
 @functools.lru_cache(maxsize=2**12)
 def _distinctive_winner_of(
-    hits: tuple[tuple[str, ...], ...], config: LangidConfig
+    hits: tuple[tuple[str, ...], ...], min_stopwords: int, dominance: float
 ) -> tuple[str, float] | None:
-    """`_distinctive_winner`, cached: the same few sequences of stopwords recur."""
+    """`_distinctive_winner`, cached (the same few sequences of stopwords recur) on the two
+    options it reads rather than the whole config, whose hash is computed in Python."""
     votes = _count(hits)
+    languages = sorted(votes)
+    leads = [lang for lang in languages if votes[lang] >= min_stopwords]
+    if not leads:
+        return None
     # How many hits each pair of languages shares (a hit's languages are distinct and sorted,
     # so a pair is in name order).
+    several = [langs for langs in hits if len(langs) > 1]
     shared = Counter(
-        pair for langs in hits if len(langs) > 1 for pair in itertools.combinations(langs, 2)
+        itertools.chain.from_iterable(map(itertools.combinations, several, itertools.repeat(2)))
     )
-    languages = sorted(votes)
-    for lead in languages:
-        if votes[lead] < config.min_stopwords:
-            continue
+    for lead in leads:
         confidence = 1.0
         for other in languages:
             if other == lead:
                 continue
             both = shared[(lead, other) if lead < other else (other, lead)]
             ours, theirs = votes[lead] - both, votes[other] - both
-            if ours < config.min_stopwords or ours < config.dominance * theirs:
+            if ours < min_stopwords or ours < dominance * theirs:
                 break
             confidence = min(confidence, ours / (ours + theirs))
         else:
