@@ -199,7 +199,9 @@ class StopwordProfiles:
         >>> profiles.hits("Le 12, dit-il. L'armée")
         [('fr',), ('fr', 'it')]
         """
-        return list(itertools.chain.from_iterable(map(self._token_hits.__getitem__, text.split())))
+        per_token = map(self._token_hits.__getitem__, text.split())
+        # Most tokens have no hits: dropping their empty tuples first spares chaining them.
+        return list(itertools.chain.from_iterable(filter(None, per_token)))
 
     def _hits_lowering_each_word(self, text: str) -> list[tuple[str, ...]]:
         get = self.languages.get
