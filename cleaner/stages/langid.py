@@ -257,22 +257,25 @@ class LangidStage:
         clear_paragraphs = 0
         settled = ""
         end = -1
+        assess, settled_check, add = self._assess, self._settled, paragraphs.append
         for line in doc.text.split("\n"):
-            start, end = end + 1, end + 1 + len(line)
+            start = end + 1
+            end = start + len(line)
             if not line or line.isspace():
                 continue
-            outcome = self._settled(line, settled) if settled else self._assess(line)
+            outcome = settled_check(line, settled) if settled else assess(line)
             if isinstance(outcome, list):
                 undecided.append((len(paragraphs), start, end, line, outcome))
-                paragraphs.append(None)
+                add(None)
                 continue
             lang, confidence = outcome
-            paragraphs.append(Paragraph(start, end, lang, confidence))
+            add(Paragraph(start, end, lang, confidence))
             if lang != UNDETERMINED:
                 weights[lang] += end - start
-                clear_paragraphs += 1
-                if clear_paragraphs >= SETTLE_AFTER and len(weights) == 1:
-                    settled = lang
+                if not settled:
+                    clear_paragraphs += 1
+                    if clear_paragraphs >= SETTLE_AFTER and len(weights) == 1:
+                        settled = lang
         # The stopwords of the undecided paragraphs together may single out one language where
         # each paragraph alone does not (Spanish paragraphs share many words with French,
         # Portuguese or Dutch; a whole article does not).
