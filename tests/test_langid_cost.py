@@ -274,3 +274,86 @@ def test_new_stopword_languages_forget_remembered_tokens():
 def test_letter_threshold_pattern_agrees_with_counting_letters(text, count):
     counted = len(langid.LETTER.findall(text)) >= count
     assert bool(langid._at_least_letters(count).match(text)) == counted
+
+
+class _PlainProfiles(langid.StopwordProfiles):
+    """Stopword hits as defined: every `WORD` of the text, lowercased, looked up."""
+
+    def hits(self, text):
+        return stopword_hits_by_definition(self, text)
+
+
+class _CountedLetters:
+    """`len(LETTER.findall(text)) >= count`, in place of the threshold pattern."""
+
+    def __init__(self, count):
+        self.count = count
+
+    def match(self, text):
+        return len(langid.LETTER.findall(text)) >= self.count
+
+
+def _generated_documents():
+    import random
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from corpus import iter_records
+
+    texts = [record["text"] for seed in (11, 12) for record in iter_records(mb=0.25, seed=seed)]
+    rng = random.Random(5)
+    lines = [line for text in texts for line in text.split("\n") if line.strip()]
+    mixed = ["\n".join(rng.choice(lines) for _ in range(rng.randint(1, 12))) for _ in range(150)]
+    heads = [text[: rng.randint(1, 300)] for text in texts[:60]]
+    cut = [
+        "\n".join(line[: rng.randint(1, 160)] for line in text.split("\n")) for text in texts[:40]
+    ]
+    crafted = [
+        "ΑΣ ΟΔΟΣ. Σ the Σ.\nİl est là, dit-il, l'armée «avance».",
+        "12345 67890 !!! ???\n2024-01-01 12:00",
+        "Kharkiv Odesa Dnipro Mykolaiv Kherson Zaporizhzhia Lviv Sumy Poltava Chernihiv Rivne",
+        "\n\n  \n\t\n",
+    ]
+    return texts + mixed + heads + cut + [text.upper() for text in texts[:30]] + crafted
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"max_detections": 5, "min_stopwords": 2, "dominance": 2.0}, {"reliable_chars": 0}],
+)
+def test_fast_paths_decide_as_the_plain_definitions_do(monkeypatch, eager_factory, options):
+    # The stage as it runs (remembered token hits, caches, the letter pattern, the lazy
+    # langdetect table) against the same stage with each of those replaced by its definition.
+    from cleaner.document import Document
+
+    config = LangidConfig(**options)
+    documents = _generated_documents()
+    assert len(documents) > 400
+
+    def languages(stage):
+        out = []
+        for number, text in enumerate(documents):
+            doc = stage(Document(id=str(number), text=text))
+            out.append((doc.lang, doc.lang_confidence, doc.paragraphs))
+        return out
+
+    fast = languages(LangidStage(config, shipped_rules_dir()))
+
+    plain = LangidStage(config, shipped_rules_dir())
+    plain.profiles.__class__ = _PlainProfiles
+    plain._enough_letters = _CountedLetters(config.min_chars)
+    monkeypatch.setattr(langid, "_leader", lambda hits: langid._top_two(langid._count(hits)))
+    monkeypatch.setattr(langid, "_distinctive_winner_of", langid._distinctive_winner_of.__wrapped__)
+
+    def detect_eagerly(text):
+        detector = eager_factory.create()
+        detector.append(text)
+        try:
+            best = detector.get_probabilities()[0]
+        except (langid.LangDetectException, IndexError):
+            return langid.UNDETERMINED, 0.0
+        return best.lang, float(best.prob)
+
+    monkeypatch.setattr(langid._Detector, "detect", detect_eagerly)
+    assert languages(plain) == fast

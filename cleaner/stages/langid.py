@@ -221,7 +221,7 @@ class _TokenHits(dict[str, tuple[tuple[str, ...], ...]]):
     distinct tokens it starts afresh, so memory stays bounded on an endless vocabulary of
     numbers and names; answers never depend on what it holds."""
 
-    MAX_TOKENS = 2**17
+    MAX_TOKENS = 2**16
 
     def __init__(self, token_hits: Callable[[str], list[tuple[str, ...]]]) -> None:
         super().__init__()
