@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import gc
 import itertools
+import json
+import os
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
@@ -84,6 +85,50 @@ class LangidConfig(StageConfig):
             raise ConfigError(f"langid.max_detections must be >= 0, got {self.max_detections}")
 
 
+class _NgramProbabilities(dict):
+    """langdetect's table of n-gram -> probability in each language, each row built the first
+    time langdetect looks the n-gram up.
+
+    `DetectorFactory.load_profile` builds all 87,000 rows of 55 floats up front (0.3 s, most of
+    it allocating the rows), for a detector that reads a few hundred n-grams per call and is
+    called about once per 1,000 documents. Rows are computed as `add_profile` computes them:
+    the same profiles in the same order (`os.listdir`), the same row length (the number of
+    files) and the same division, so a row is equal to the eager table's
+    (tests/test_langid_cost.py compares every row). langdetect only asks `word in table` and
+    `table[word]`.
+    """
+
+    def __init__(self, directory: str) -> None:
+        super().__init__()
+        names = os.listdir(directory)
+        self.row_length = len(names)
+        self.languages: list[str] = []
+        self.profiles: list[tuple[dict[str, int], list[int]]] = []
+        for name in names:
+            path = os.path.join(directory, name)
+            if name.startswith(".") or not os.path.isfile(path):
+                continue
+            with open(path, encoding="utf-8") as file:
+                profile = json.load(file)
+            self.languages.append(profile["name"])
+            self.profiles.append((profile["freq"], profile["n_words"]))
+        self.known = set().union(*(freq for freq, _ in self.profiles))
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.known
+
+    def __missing__(self, word: str) -> list[float]:
+        if word not in self.known:
+            raise KeyError(word)
+        row = [0.0] * self.row_length
+        if 1 <= len(word) <= 3:
+            for index, (freq, n_words) in enumerate(self.profiles):
+                if word in freq:
+                    row[index] = freq[word] / n_words[len(word) - 1]
+        self[word] = row
+        return row
+
+
 class _Detector:
     """One langdetect factory per process, loaded on first use and seeded."""
 
@@ -94,19 +139,7 @@ class _Detector:
     def load(cls) -> DetectorFactory:
         with cls._lock:
             if cls._factory is None:
-                factory = DetectorFactory()
-                # Loading allocates about 90,000 lists, which sets off collections that scan
-                # every object the process holds (a whole corpus, in a benchmark): with the
-                # collector paused, it takes 0.3 s instead of 0.5 s or more.
-                collecting = gc.isenabled()
-                gc.disable()
-                try:
-                    factory.load_profile(PROFILES_DIRECTORY)
-                finally:
-                    if collecting:
-                        gc.enable()
-                factory.set_seed(0)
-                cls._factory = factory
+                cls._factory = _lazy_factory()
             return cls._factory
 
     @classmethod
@@ -121,6 +154,17 @@ class _Detector:
         return best.lang, float(best.prob)
 
 
+def _lazy_factory() -> DetectorFactory:
+    """A seeded langdetect factory over langdetect's own profiles, with an `_NgramProbabilities`
+    table in place of the one `load_profile` builds."""
+    factory = DetectorFactory()
+    table = _NgramProbabilities(PROFILES_DIRECTORY)
+    factory.word_lang_prob_map = table
+    factory.langlist = table.languages
+    factory.set_seed(0)
+    return factory
+
+
 class StopwordProfiles:
     """Which languages each common function word belongs to, read from the profile rules."""
 
@@ -133,38 +177,31 @@ class StopwordProfiles:
                 languages.setdefault(str(word).lower(), set()).add(lang)
         self.languages = {word: tuple(sorted(langs)) for word, langs in languages.items()}
 
+    @property
+    def languages(self) -> dict[str, tuple[str, ...]]:
+        return self._languages
+
+    @languages.setter
+    def languages(self, languages: dict[str, tuple[str, ...]]) -> None:
+        self._languages = languages
+        self._token_hits = _TokenHits(self._hits_lowering_each_word)
+
     def hits(self, text: str) -> list[tuple[str, ...]]:
         """The languages of each stopword occurrence among `WORD.findall(text)`, lowercased.
 
-        Whitespace never occurs inside a word, so the text is split on it (in C); a token made
-        only of letters is one word, and so is a token made of letters once punctuation and
-        digits are stripped from its ends; only the rest ("dit-il", "l'armée"), joined, goes
-        through the regex. `filter` and `map` keep the loops in C.
-
-        The text is lowercased in one call when that gives every word as lowering it alone
-        does: when no character's lowercase is longer (so the words stay where they were) and
-        there is no capital sigma, the one letter whose lowercase depends on its neighbours
-        ("ΑΣ.Β"); no character changes class (letter, space, digit, punctuation, apostrophe)
-        when lowercased (tests/test_langid_cost.py checks this over all of Unicode). Otherwise
-        each word is lowercased on its own.
+        A word never spans whitespace, so the words of a text are the words of its
+        whitespace-separated tokens in turn; a token's hits are worked out once (by
+        `_hits_lowering_each_word`) and remembered, as the same tokens ("the", "said,", "de")
+        make up most of any text. A text then costs one split and one lookup per token, in C.
 
         >>> profiles = StopwordProfiles([])
         >>> profiles.languages = {"il": ("fr", "it"), "le": ("fr",)}
         >>> profiles.hits("Le 12, dit-il. L'armée")
         [('fr',), ('fr', 'it')]
         """
-        lowered = text.lower()
-        if len(lowered) != len(text) or "\u03a3" in text:
-            return self._hits_lowering_each_word(text)
-        get = self.languages.get
-        # Stripping leaves a token of letters as it is.
-        stripped = list(map(str.strip, lowered.split(), itertools.repeat(_NOT_LETTERS)))
-        hits = list(filter(None, map(get, filter(str.isalpha, stripped))))
-        if not "".join(stripped).isalpha() and (
-            rest := [token for token in stripped if token and not token.isalpha()]
-        ):
-            hits += filter(None, map(get, WORD.findall(" ".join(rest))))
-        return hits
+        per_token = map(self._token_hits.__getitem__, text.split())
+        # Most tokens have no hits: dropping their empty tuples first spares chaining them.
+        return list(itertools.chain.from_iterable(filter(None, per_token)))
 
     def _hits_lowering_each_word(self, text: str) -> list[tuple[str, ...]]:
         get = self.languages.get
@@ -179,6 +216,24 @@ class StopwordProfiles:
         return hits
 
 
+class _TokenHits(dict[str, tuple[tuple[str, ...], ...]]):
+    """Stopword hits per whitespace-free token, computed on first lookup. Past `MAX_TOKENS`
+    distinct tokens it starts afresh, so memory stays bounded on an endless vocabulary of
+    numbers and names; answers never depend on what it holds."""
+
+    MAX_TOKENS = 2**16
+
+    def __init__(self, token_hits: Callable[[str], list[tuple[str, ...]]]) -> None:
+        super().__init__()
+        self.token_hits = token_hits
+
+    def __missing__(self, token: str) -> tuple[tuple[str, ...], ...]:
+        if len(self) >= self.MAX_TOKENS:
+            self.clear()
+        hits = self[token] = tuple(self.token_hits(token))
+        return hits
+
+
 class LangidStage:
     name = "langid"
     Config = LangidConfig
@@ -186,6 +241,7 @@ class LangidStage:
     def __init__(self, config: LangidConfig, rules_dir: Path) -> None:
         self.config = config
         self.profiles = StopwordProfiles(list(load_stage_rules(rules_dir, self.name)))
+        self._enough_letters = _at_least_letters(config.min_chars)
 
     def warm_up(self) -> None:
         """Load langdetect's profiles now rather than on the first paragraph that needs them."""
@@ -201,22 +257,25 @@ class LangidStage:
         clear_paragraphs = 0
         settled = ""
         end = -1
+        assess, settled_check, add = self._assess, self._settled, paragraphs.append
         for line in doc.text.split("\n"):
-            start, end = end + 1, end + 1 + len(line)
+            start = end + 1
+            end = start + len(line)
             if not line or line.isspace():
                 continue
-            outcome = self._settled(line, settled) if settled else self._assess(line)
+            outcome = settled_check(line, settled) if settled else assess(line)
             if isinstance(outcome, list):
                 undecided.append((len(paragraphs), start, end, line, outcome))
-                paragraphs.append(None)
+                add(None)
                 continue
             lang, confidence = outcome
-            paragraphs.append(Paragraph(start, end, lang, confidence))
+            add(Paragraph(start, end, lang, confidence))
             if lang != UNDETERMINED:
                 weights[lang] += end - start
-                clear_paragraphs += 1
-                if clear_paragraphs >= SETTLE_AFTER and len(weights) == 1:
-                    settled = lang
+                if not settled:
+                    clear_paragraphs += 1
+                    if clear_paragraphs >= SETTLE_AFTER and len(weights) == 1:
+                        settled = lang
         # The stopwords of the undecided paragraphs together may single out one language where
         # each paragraph alone does not (Spanish paragraphs share many words with French,
         # Portuguese or Dutch; a whole article does not).
@@ -289,7 +348,7 @@ class LangidStage:
         # words the languages do not share still decide most paragraphs.
         if hits and (distinct := _distinctive_winner(hits, config)):
             return distinct
-        if len(text) < config.reliable_chars or len(LETTER.findall(sample)) < config.min_chars:
+        if len(text) < config.reliable_chars or not self._enough_letters.match(sample):
             return UNDETERMINED, 0.0
         return hits
 
@@ -320,6 +379,17 @@ class LangidStage:
         return (doc_lang, 0.5, False) if doc_lang else (UNDETERMINED, 0.0, False)
 
 
+def _at_least_letters(count: int) -> re.Pattern[str]:
+    """A pattern that matches a text in which `LETTER` finds at least `count` letters, without
+    listing them: any non-letters then a letter, `count` times (possessive, so a text with too
+    few letters fails in one pass).
+
+    >>> bool(_at_least_letters(3).match("1 a-b_2 c")), bool(_at_least_letters(4).match("1 a-b_2 c"))
+    (True, False)
+    """
+    return re.compile(rf"(?:[\W\d_]*+[^\W\d_]){{{count}}}")
+
+
 @functools.lru_cache(maxsize=2**16)
 def _leader(hits: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, int], int]:
     """`_top_two` of the hits' votes; cached, as the same few sequences of stopwords recur."""
@@ -328,12 +398,7 @@ def _leader(hits: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, int], int]:
 
 def _count(hits: Iterable[tuple[str, ...]]) -> Counter[str]:
     """Stopword hits per language (a word shared by several languages counts for each)."""
-    votes: Counter[str] = Counter()
-    get = votes.get
-    for langs in hits:
-        for lang in langs:
-            votes[lang] = get(lang, 0) + 1
-    return votes
+    return Counter(itertools.chain.from_iterable(hits))
 
 
 def _distinctive_winner(
@@ -347,31 +412,34 @@ def _distinctive_winner(
     >>> _distinctive_winner([("es",), ("es", "fr"), ("es",), ("es",), ("fr",)], LangidConfig())
     ('es', 0.75)
     """
-    return _distinctive_winner_of(tuple(hits), config)
+    return _distinctive_winner_of(tuple(hits), config.min_stopwords, config.dominance)
 
 
 @functools.lru_cache(maxsize=2**12)
 def _distinctive_winner_of(
-    hits: tuple[tuple[str, ...], ...], config: LangidConfig
+    hits: tuple[tuple[str, ...], ...], min_stopwords: int, dominance: float
 ) -> tuple[str, float] | None:
-    """`_distinctive_winner`, cached: the same few sequences of stopwords recur."""
+    """`_distinctive_winner`, cached (the same few sequences of stopwords recur) on the two
+    options it reads rather than the whole config, whose hash is computed in Python."""
     votes = _count(hits)
+    languages = sorted(votes)
+    leads = [lang for lang in languages if votes[lang] >= min_stopwords]
+    if not leads:
+        return None
     # How many hits each pair of languages shares (a hit's languages are distinct and sorted,
     # so a pair is in name order).
+    several = [langs for langs in hits if len(langs) > 1]
     shared = Counter(
-        pair for langs in hits if len(langs) > 1 for pair in itertools.combinations(langs, 2)
+        itertools.chain.from_iterable(map(itertools.combinations, several, itertools.repeat(2)))
     )
-    languages = sorted(votes)
-    for lead in languages:
-        if votes[lead] < config.min_stopwords:
-            continue
+    for lead in leads:
         confidence = 1.0
         for other in languages:
             if other == lead:
                 continue
             both = shared[(lead, other) if lead < other else (other, lead)]
             ours, theirs = votes[lead] - both, votes[other] - both
-            if ours < config.min_stopwords or ours < config.dominance * theirs:
+            if ours < min_stopwords or ours < dominance * theirs:
                 break
             confidence = min(confidence, ours / (ours + theirs))
         else:
