@@ -175,15 +175,25 @@ class UnicodeStage:
         # touches mojibake; ftfy's output is stable, so this ends.
         for _ in range(MAX_ROUNDS):
             mojibake_fixed = changed = 0
+            # Whether the text may hold a trace of mojibake: unknown until the mojibake step
+            # has looked, and again after any later change that is not spacing only.
+            may_hold_mojibake = True
             for step in self.steps:
                 edits = list(step(doc.text))
+                if step is _mojibake:
+                    may_hold_mojibake = bool(edits)
                 if not edits:
                     continue
                 count = doc.apply(self.name, edits)
                 changed += count
                 if step is _mojibake:
                     mojibake_fixed = count
-            if not (mojibake_fixed or (changed and any(_suspicious_lines(doc.text)))):
+                elif count and not getattr(step, "spacing_only", False):
+                    may_hold_mojibake = True
+            if not (
+                mojibake_fixed
+                or (changed and may_hold_mojibake and any(_suspicious_lines(doc.text)))
+            ):
                 break
         return doc
 
@@ -202,6 +212,9 @@ class _Substitution:
     rule: str
     replacement: str | Callable[[str], str]
     screen: Screen | None = None
+    # True for a fix that only shortens runs of spaces or line breaks: it never brings two
+    # other characters together nor adds one, so it cannot complete a mojibake sequence.
+    spacing_only: bool = False
 
     def __call__(self, text: str) -> list[Edit]:
         spans = self.screen(text) if self.screen else ((0, len(text)),)
@@ -413,14 +426,26 @@ _odd_spaces_but_mojibake_bytes = _Substitution(
     ODD_SPACES_BUT_MOJIBAKE_BYTES, "unicode.odd_space", " ", _unprintable_lines
 )
 _odd_spaces = _Substitution(ODD_SPACES, "unicode.odd_space", " ", _unprintable_lines)
-_space_runs = _Substitution(SPACE_RUNS, "unicode.space_run", " ", _lines_with("  "))
+_space_runs = _Substitution(
+    SPACE_RUNS, "unicode.space_run", " ", _lines_with("  "), spacing_only=True
+)
 _trailing_spaces = _Substitution(
-    TRAILING_SPACES, "unicode.trailing_space", "", _lines_with_trailing_space
+    TRAILING_SPACES,
+    "unicode.trailing_space",
+    "",
+    _lines_with_trailing_space,
+    spacing_only=True,
 )
 _leading_spaces = _Substitution(
-    LEADING_SPACES, "unicode.leading_space", "", _lines_with_leading_space
+    LEADING_SPACES, "unicode.leading_space", "", _lines_with_leading_space, spacing_only=True
 )
 _blank_line_runs = _Substitution(
-    BLANK_LINE_RUNS, "unicode.blank_lines", "\n\n", _whole_text_if("\n\n\n", "\n ")
+    BLANK_LINE_RUNS,
+    "unicode.blank_lines",
+    "\n\n",
+    _whole_text_if("\n\n\n", "\n "),
+    spacing_only=True,
 )
-_edge_blank_lines = _Substitution(EDGE_BLANK_LINES, "unicode.edge_blank_lines", "", _edge_newlines)
+_edge_blank_lines = _Substitution(
+    EDGE_BLANK_LINES, "unicode.edge_blank_lines", "", _edge_newlines, spacing_only=True
+)
