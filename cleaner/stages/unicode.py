@@ -15,7 +15,6 @@ The screens never decide anything: on the lines they select, the same regexes ru
 from __future__ import annotations
 
 import dataclasses
-import functools
 import html
 import itertools
 import operator
@@ -178,8 +177,17 @@ class UnicodeStage:
             # Whether the text may hold a trace of mojibake: unknown until the mojibake step
             # has looked, and again after any later change that is not spacing only.
             may_hold_mojibake = True
+            # The unprintable lines of the text, once a fix has asked for them: the fixes of
+            # unprintable characters and ftfy change only lines they know, so after them the
+            # lines are followed rather than searched for again.
+            unprintable: tuple[tuple[int, int], ...] | None = None
             for step in self.steps:
-                edits = list(step(doc.text))
+                if _fixes_unprintable(step):
+                    if unprintable is None:
+                        unprintable = _unprintable_lines(doc.text)
+                    edits = step(doc.text, unprintable)
+                else:
+                    edits = list(step(doc.text))
                 if step is _mojibake:
                     may_hold_mojibake = bool(edits)
                 if not edits:
@@ -190,6 +198,14 @@ class UnicodeStage:
                     mojibake_fixed = count
                 elif count and not getattr(step, "spacing_only", False):
                     may_hold_mojibake = True
+                if unprintable is not None and count:
+                    if step is _mojibake:
+                        remade = [(edit.start, edit.end) for edit in edits]
+                        unprintable = _follow_lines(doc.text, unprintable, edits, remade)
+                    elif _fixes_unprintable(step):
+                        unprintable = _follow_lines(doc.text, unprintable, edits)
+                    else:
+                        unprintable = None
             if not (
                 mojibake_fixed
                 or (changed and may_hold_mojibake and any(_suspicious_lines(doc.text)))
@@ -216,8 +232,10 @@ class _Substitution:
     # other characters together nor adds one, so it cannot complete a mojibake sequence.
     spacing_only: bool = False
 
-    def __call__(self, text: str) -> list[Edit]:
-        spans = self.screen(text) if self.screen else ((0, len(text)),)
+    def __call__(self, text: str, spans: Iterable[tuple[int, int]] | None = None) -> list[Edit]:
+        """The edits of every match in `spans`, by default the spans the screen selects."""
+        if spans is None:
+            spans = self.screen(text) if self.screen else ((0, len(text)),)
         if not spans:
             return []
         replacement, rule = self.replacement, self.rule
@@ -307,11 +325,10 @@ def _lines_with_leading_space(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-@functools.lru_cache(maxsize=4)
 def _unprintable_lines(text: str) -> tuple[tuple[int, int], ...]:
     """Lines holding a character that `str.isprintable` rejects: every control, format
     (zero-width, bidi, soft hyphen) and non-ASCII space character is among them (a test checks
-    this for the whole of Unicode). Cached: three fixes in a row ask about the same text."""
+    this for the whole of Unicode)."""
     if text.replace("\n", " ").isprintable():
         return ()
     lines = text.split("\n")
@@ -320,6 +337,45 @@ def _unprintable_lines(text: str) -> tuple[tuple[int, int], ...]:
     )
     starts = list(itertools.accumulate(map(len, lines), initial=0))
     return tuple((starts[i] + i, starts[i] + i + len(lines[i])) for i in unprintable)
+
+
+def _fixes_unprintable(step: object) -> bool:
+    return isinstance(step, _Substitution) and step.screen is _unprintable_lines
+
+
+def _follow_lines(
+    text: str,
+    lines: tuple[tuple[int, int], ...],
+    edits: list[Edit],
+    remade_lines: Iterable[tuple[int, int]] = (),
+) -> tuple[tuple[int, int], ...] | None:
+    """`_unprintable_lines(text)`, knowing that `text` was made by applying `edits` to a text
+    whose unprintable lines were `lines`, each edit within one of those or replacing a whole
+    line of `remade_lines` (ftfy's repairs): the lines the edits touched are moved and looked at
+    again, the others cannot have changed. None when an edit adds a line break.
+
+    >>> _follow_lines("a\\nb c\\nd\\u200b", ((2, 5), (6, 8)), [Edit(3, 4, " ", "odd_space")])
+    ((6, 8),)
+    """
+    edits = sorted(edits)
+    if any("\n" in edit.replacement for edit in edits):
+        return None
+    followed = []
+    shift = 0
+    edit_index = 0
+    for start, end in sorted({*lines, *remade_lines}):
+        while edit_index < len(edits) and edits[edit_index].start < start:
+            edit = edits[edit_index]
+            shift += len(edit.replacement) - (edit.end - edit.start)
+            edit_index += 1
+        new_start = start + shift
+        while edit_index < len(edits) and edits[edit_index].start <= end:
+            edit = edits[edit_index]
+            shift += len(edit.replacement) - (edit.end - edit.start)
+            edit_index += 1
+        if not text[new_start : end + shift].isprintable():
+            followed.append((new_start, end + shift))
+    return tuple(followed)
 
 
 def _edge_newlines(text: str) -> list[tuple[int, int]]:
