@@ -100,6 +100,14 @@ INVISIBLE_CHARS_BUT_MOJIBAKE_BYTES = re.compile(
     "[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+"
 )
 ODD_SPACES_BUT_MOJIBAKE_BYTES = re.compile("[\t\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# Runs of every character a fix of unprintable characters removes or replaces.
+UNPRINTABLE_RUNS = re.compile(
+    "["
+    + "".join(
+        pattern.pattern[1:-2] for pattern in (C0_CONTROLS, C1_CONTROLS, INVISIBLE_CHARS, ODD_SPACES)
+    )
+    + "]+"
+)
 SPACE_RUNS = re.compile("(?<=\\S)  +(?=\\S)")
 TRAILING_SPACES = re.compile(" +$", re.MULTILINE)
 LEADING_SPACES = re.compile("^ +", re.MULTILINE)
@@ -177,14 +185,14 @@ class UnicodeStage:
             # Whether the text may hold a trace of mojibake: unknown until the mojibake step
             # has looked, and again after any later change that is not spacing only.
             may_hold_mojibake = True
-            # The unprintable lines of the text, once a fix has asked for them: the fixes of
-            # unprintable characters and ftfy change only lines they know, so after them the
-            # lines are followed rather than searched for again.
+            # Where the fixes of unprintable characters search, once the first has asked:
+            # `_unprintable_runs`. Those fixes and ftfy change only spans they know, so after
+            # them the spans are followed rather than searched for again.
             unprintable: tuple[tuple[int, int], ...] | None = None
             for step in self.steps:
                 if _fixes_unprintable(step):
                     if unprintable is None:
-                        unprintable = _unprintable_lines(doc.text)
+                        unprintable = _unprintable_runs(doc.text)
                     edits = step(doc.text, unprintable)
                 else:
                     edits = list(step(doc.text))
@@ -201,9 +209,9 @@ class UnicodeStage:
                 if unprintable is not None and count:
                     if step is _mojibake:
                         remade = [(edit.start, edit.end) for edit in edits]
-                        unprintable = _follow_lines(doc.text, unprintable, edits, remade)
+                        unprintable = _follow_spans(doc.text, unprintable, edits, remade)
                     elif _fixes_unprintable(step):
-                        unprintable = _follow_lines(doc.text, unprintable, edits)
+                        unprintable = _follow_spans(doc.text, unprintable, edits)
                     else:
                         unprintable = None
             if not (
@@ -343,27 +351,52 @@ def _fixes_unprintable(step: object) -> bool:
     return isinstance(step, _Substitution) and step.screen is _unprintable_lines
 
 
-def _follow_lines(
+def _unprintable_runs(text: str) -> tuple[tuple[int, int], ...]:
+    """The spans of `UNPRINTABLE_RUNS` on the unprintable lines: every match of a fix of
+    unprintable characters lies within one (its class is part of theirs), and no such fix can
+    join two of them, since each is bounded by characters none of those fixes touch.
+
+    >>> _unprintable_runs("a b\\nc\\u200b\\u00a0d\\te")
+    ((5, 7), (8, 9))
+    """
+    return tuple(
+        match.span()
+        for start, end in _unprintable_lines(text)
+        for match in UNPRINTABLE_RUNS.finditer(text, start, end)
+    )
+
+
+def _follow_spans(
     text: str,
-    lines: tuple[tuple[int, int], ...],
+    spans: tuple[tuple[int, int], ...],
     edits: list[Edit],
     remade_lines: Iterable[tuple[int, int]] = (),
 ) -> tuple[tuple[int, int], ...] | None:
-    """`_unprintable_lines(text)`, knowing that `text` was made by applying `edits` to a text
-    whose unprintable lines were `lines`, each edit within one of those or replacing a whole
-    line of `remade_lines` (ftfy's repairs): the lines the edits touched are moved and looked at
-    again, the others cannot have changed. None when an edit adds a line break.
+    """The `spans` that are still unprintable after `edits` made `text`, moved to their new
+    place, and the lines of `remade_lines` (whole lines ftfy repaired) that are unprintable now.
+    Each edit lies within one of the spans or is a whole remade line; text elsewhere did not
+    change, so the spans cover every character the fixes of unprintable characters look for,
+    as `_unprintable_runs(text)` does. None when an edit adds a line break.
 
-    >>> _follow_lines("a\\nb c\\nd\\u200b", ((2, 5), (6, 8)), [Edit(3, 4, " ", "odd_space")])
-    ((6, 8),)
+    >>> _follow_spans("a\\nb c\\nd\\u200b", ((3, 4), (7, 8)), [Edit(3, 4, " ", "odd_space")])
+    ((7, 8),)
     """
     edits = sorted(edits)
     if any("\n" in edit.replacement for edit in edits):
         return None
+    remade_lines = sorted(remade_lines)
+    candidates = sorted(
+        [
+            (start, end)
+            for start, end in spans
+            if not any(line[0] <= start and end <= line[1] for line in remade_lines)
+        ]
+        + remade_lines
+    )
     followed = []
     shift = 0
     edit_index = 0
-    for start, end in sorted({*lines, *remade_lines}):
+    for start, end in candidates:
         while edit_index < len(edits) and edits[edit_index].start < start:
             edit = edits[edit_index]
             shift += len(edit.replacement) - (edit.end - edit.start)
