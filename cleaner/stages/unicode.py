@@ -100,6 +100,7 @@ INVISIBLE_CHARS_BUT_MOJIBAKE_BYTES = re.compile(
     "[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+"
 )
 ODD_SPACES_BUT_MOJIBAKE_BYTES = re.compile("[\t\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+SPACES = re.compile(" +")
 # Runs of every character a fix of unprintable characters removes or replaces.
 UNPRINTABLE_RUNS = re.compile(
     "["
@@ -317,20 +318,35 @@ def _lines_with(needle: str) -> Screen:
     return screen
 
 
-def _lines_with_trailing_space(text: str) -> list[tuple[int, int]]:
-    spans = list(_line_spans(text, _occurrences(text, " \n"))) if " \n" in text else []
-    if text.endswith(" "):
-        spans.append((text.rfind("\n") + 1, len(text)))
-    return spans
-
-
-def _lines_with_leading_space(text: str) -> list[tuple[int, int]]:
+def _space_runs(text: str) -> list[tuple[int, int]]:
+    """Each run of two or more spaces and the character after it, which the lookahead of
+    `SPACE_RUNS` reads (its lookbehind reads before the start of a span)."""
     spans = []
-    if text.startswith(" "):
-        spans.append((0, len(text) if (end := text.find("\n")) == -1 else end))
-    if "\n " in text:
-        spans += _line_spans(text, _occurrences(text, "\n ", offset=1))
+    position = text.find("  ")
+    while position != -1:
+        end = SPACES.match(text, position).end()
+        spans.append((position, min(end + 1, len(text))))
+        position = text.find("  ", end)
     return spans
+
+
+def _trailing_space_runs(text: str) -> list[tuple[int, int]]:
+    """Each run of spaces before a line break or at the end of the text."""
+    spans = []
+    for position in _occurrences(text, " \n"):
+        start = position
+        while start and text[start - 1] == " ":
+            start -= 1
+        spans.append((start, position + 1))
+    if text.endswith(" "):
+        spans.append((len(text.rstrip(" ")), len(text)))
+    return spans
+
+
+def _leading_space_runs(text: str) -> list[tuple[int, int]]:
+    """Each run of spaces after a line break or at the start of the text."""
+    starts = itertools.chain((0,) if text.startswith(" ") else (), _occurrences(text, "\n ", 1))
+    return [(start, SPACES.match(text, start).end()) for start in starts]
 
 
 def _unprintable_lines(text: str) -> tuple[tuple[int, int], ...]:
@@ -412,7 +428,13 @@ def _follow_spans(
 
 
 def _edge_newlines(text: str) -> list[tuple[int, int]]:
-    return [(0, len(text))] if text.startswith("\n") or text.endswith("\n") else []
+    """The line breaks at the start and at the end of the text."""
+    if not (text.startswith("\n") or text.endswith("\n")):
+        return []
+    head, tail = len(text) - len(text.lstrip("\n")), len(text.rstrip("\n"))
+    if head >= tail:
+        return [(0, len(text))]
+    return [span for span in ((0, head), (tail, len(text))) if span[0] < span[1]]
 
 
 def _suspicious_lines(text: str) -> Iterator[tuple[int, int]]:
@@ -515,18 +537,16 @@ _odd_spaces_but_mojibake_bytes = _Substitution(
     ODD_SPACES_BUT_MOJIBAKE_BYTES, "unicode.odd_space", " ", _unprintable_lines
 )
 _odd_spaces = _Substitution(ODD_SPACES, "unicode.odd_space", " ", _unprintable_lines)
-_space_runs = _Substitution(
-    SPACE_RUNS, "unicode.space_run", " ", _lines_with("  "), spacing_only=True
-)
+_space_runs = _Substitution(SPACE_RUNS, "unicode.space_run", " ", _space_runs, spacing_only=True)
 _trailing_spaces = _Substitution(
     TRAILING_SPACES,
     "unicode.trailing_space",
     "",
-    _lines_with_trailing_space,
+    _trailing_space_runs,
     spacing_only=True,
 )
 _leading_spaces = _Substitution(
-    LEADING_SPACES, "unicode.leading_space", "", _lines_with_leading_space, spacing_only=True
+    LEADING_SPACES, "unicode.leading_space", "", _leading_space_runs, spacing_only=True
 )
 _blank_line_runs = _Substitution(
     BLANK_LINE_RUNS,
