@@ -101,6 +101,7 @@ INVISIBLE_CHARS_BUT_MOJIBAKE_BYTES = re.compile(
 )
 ODD_SPACES_BUT_MOJIBAKE_BYTES = re.compile("[\t\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 SPACES = re.compile(" +")
+LINE_BREAK_RUN = re.compile("\n+")
 # Runs of every character a fix of unprintable characters removes or replaces.
 UNPRINTABLE_RUNS = re.compile(
     "["
@@ -172,7 +173,10 @@ class UnicodeStage:
         if config.strip_leading_spaces:
             steps.append(_leading_spaces)
         if config.collapse_blank_lines:
-            steps += [_blank_line_runs, _edge_blank_lines]
+            # Trailing spaces are gone by now (`_trailing_spaces` always runs before), so a run
+            # of blank lines is a run of three or more line breaks: no need to look further.
+            blank_line_runs = dataclasses.replace(_blank_line_runs, screen=_line_break_runs)
+            steps += [blank_line_runs, _edge_blank_lines]
         steps.append(_nfc)
         self.steps = steps
 
@@ -425,6 +429,17 @@ def _follow_spans(
         if not text[new_start : end + shift].isprintable():
             followed.append((new_start, end + shift))
     return tuple(followed)
+
+
+def _line_break_runs(text: str) -> list[tuple[int, int]]:
+    """Each run of three or more line breaks."""
+    spans = []
+    position = text.find("\n\n\n")
+    while position != -1:
+        end = LINE_BREAK_RUN.match(text, position).end()
+        spans.append((position, end))
+        position = text.find("\n\n\n", end)
+    return spans
 
 
 def _edge_newlines(text: str) -> list[tuple[int, int]]:
