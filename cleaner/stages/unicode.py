@@ -179,6 +179,9 @@ class UnicodeStage:
             steps += [blank_line_runs, _edge_blank_lines]
         steps.append(_nfc)
         self.steps = steps
+        self._kinds = [
+            (step, _fixes_unprintable(step), getattr(step, "spacing_only", False)) for step in steps
+        ]
 
     def __call__(self, doc: Document) -> Document:
         # Repaired mojibake can decode to characters an earlier step handles (a zero-width
@@ -188,14 +191,15 @@ class UnicodeStage:
         for _ in range(MAX_ROUNDS):
             mojibake_fixed = changed = 0
             # Whether the text may hold a trace of mojibake: unknown until the mojibake step
-            # has looked, and again after any later change that is not spacing only.
+            # has looked; then only a later change that is not spacing only can make one, and
+            # only right beside itself.
             may_hold_mojibake = True
             # Where the fixes of unprintable characters search, once the first has asked:
             # `_unprintable_runs`. Those fixes and ftfy change only spans they know, so after
             # them the spans are followed rather than searched for again.
             unprintable: tuple[tuple[int, int], ...] | None = None
-            for step in self.steps:
-                if _fixes_unprintable(step):
+            for step, fixes_unprintable, spacing_only in self._kinds:
+                if fixes_unprintable:
                     if unprintable is None:
                         unprintable = _unprintable_runs(doc.text)
                     edits = step(doc.text, unprintable)
@@ -209,13 +213,13 @@ class UnicodeStage:
                 changed += count
                 if step is _mojibake:
                     mojibake_fixed = count
-                elif count and not getattr(step, "spacing_only", False):
-                    may_hold_mojibake = True
+                elif count and not (spacing_only or may_hold_mojibake):
+                    may_hold_mojibake = _traces_beside(doc.text, edits)
                 if unprintable is not None and count:
                     if step is _mojibake:
                         remade = [(edit.start, edit.end) for edit in edits]
                         unprintable = _follow_spans(doc.text, unprintable, edits, remade)
-                    elif _fixes_unprintable(step):
+                    elif fixes_unprintable:
                         unprintable = _follow_spans(doc.text, unprintable, edits)
                     else:
                         unprintable = None
@@ -440,6 +444,24 @@ def _line_break_runs(text: str) -> list[tuple[int, int]]:
         spans.append((position, end))
         position = text.find("\n\n\n", end)
     return spans
+
+
+def _traces_beside(text: str, edits: list[Edit]) -> bool:
+    """Whether `SUSPICIOUS` matches around one of `edits` in `text`, the text they made: its
+    replacement with a character on either side. A trace of mojibake that a change made (by
+    adding characters or bringing two together) is there.
+
+    >>> _traces_beside("\u00c3\u00a9 ok", [Edit(1, 2, "", "invisible_char")])
+    True
+    """
+    shift = 0
+    for start, end, replacement, *_ in sorted(edits):
+        new_start = start + shift
+        window = text[max(new_start - 1, 0) : new_start + len(replacement) + 1]
+        if SUSPICIOUS.search(window):
+            return True
+        shift += len(replacement) - (end - start)
+    return False
 
 
 def _edge_newlines(text: str) -> list[tuple[int, int]]:
