@@ -340,3 +340,39 @@ def test_stage_makes_the_changes_of_the_whole_text_search(config, text):
     reference = _whole_text_stage(config)(Document(id="t", text=text))
     assert screened.text == reference.text
     assert screened.changes == reference.changes
+
+
+# Long stretches of printable text, so that runs of unprintable characters fall on and across
+# the boundaries of the blocks `_unprintable_runs` looks at.
+blocked_text = st.lists(
+    st.sampled_from(
+        ["a" * 250, "b" * 127, "\n", " ", "\t", "\u200b" * 3, "\u00a0", "\u00ad", "\x81"]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=500)
+@given(text=st.one_of(blocked_text, tricky_text, st.text()))
+def test_unprintable_runs_are_the_maximal_runs_of_the_whole_text(text):
+    expected = tuple(match.span() for match in unicode.UNPRINTABLE_RUNS.finditer(text))
+    assert unicode._unprintable_runs(text) == expected
+
+
+SPACING_ONLY_FIXES = [
+    value
+    for value in vars(unicode).values()
+    if isinstance(value, unicode._Substitution) and value.spacing_only
+]
+
+
+@pytest.mark.parametrize("fix", SPACING_ONLY_FIXES, ids=lambda fix: fix.rule)
+@settings(max_examples=300)
+@given(text=st.one_of(pieced_text, tricky_text))
+def test_spacing_only_fixes_cannot_make_a_mojibake_trace(fix, text):
+    # The stage skips its final search for mojibake after such changes.
+    if unicode.SUSPICIOUS.search(text):
+        return
+    doc = Document(id="t", text=text)
+    doc.apply("unicode", fix(text))
+    assert not unicode.SUSPICIOUS.search(doc.text)

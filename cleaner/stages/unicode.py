@@ -101,6 +101,8 @@ INVISIBLE_CHARS_BUT_MOJIBAKE_BYTES = re.compile(
 )
 ODD_SPACES_BUT_MOJIBAKE_BYTES = re.compile("[\t\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 SPACES = re.compile(" +")
+# Blocks of text `_unprintable_runs` asks `str.isprintable` about: about two lines of news.
+UNPRINTABLE_BLOCK = 256
 LINE_BREAK_RUN = re.compile("\n+")
 # Runs of every character a fix of unprintable characters removes or replaces.
 UNPRINTABLE_RUNS = re.compile(
@@ -376,18 +378,30 @@ def _fixes_unprintable(step: object) -> bool:
 
 
 def _unprintable_runs(text: str) -> tuple[tuple[int, int], ...]:
-    """The spans of `UNPRINTABLE_RUNS` on the unprintable lines: every match of a fix of
-    unprintable characters lies within one (its class is part of theirs), and no such fix can
-    join two of them, since each is bounded by characters none of those fixes touch.
+    """The maximal runs of `UNPRINTABLE_RUNS`: every match of a fix of unprintable characters
+    lies within one (its class is part of theirs), and no such fix can join two of them, since
+    each is bounded by characters none of those fixes touch. They are searched only in the
+    blocks of text that `str.isprintable` rejects, each run followed past its block's end.
 
     >>> _unprintable_runs("a b\\nc\\u200b\\u00a0d\\te")
     ((5, 7), (8, 9))
     """
-    return tuple(
-        match.span()
-        for start, end in _unprintable_lines(text)
-        for match in UNPRINTABLE_RUNS.finditer(text, start, end)
-    )
+    flat = text.replace("\n", " ")
+    if flat.isprintable():
+        return ()
+    runs = []
+    searched_to = 0
+    for block_start in range(0, len(flat), UNPRINTABLE_BLOCK):
+        block_end = block_start + UNPRINTABLE_BLOCK
+        if block_end <= searched_to or flat[block_start:block_end].isprintable():
+            continue
+        for match in UNPRINTABLE_RUNS.finditer(text, max(block_start, searched_to), block_end):
+            start, end = match.span()
+            if end == block_end and (rest := UNPRINTABLE_RUNS.match(text, end)):
+                end = rest.end()
+            runs.append((start, end))
+            searched_to = end
+    return tuple(runs)
 
 
 def _follow_spans(
