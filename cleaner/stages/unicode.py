@@ -8,8 +8,13 @@ Every fix is recorded under its rule id; the ids, descriptions and examples are 
 
 Speed: a regex character class scans Python text at about 50 MB/s, so each fix first asks a
 question that CPython answers at hundreds of MB/s or more (`"\r" in text`, `str.isprintable`,
-a byte-level search of the UTF-8 encoding) and runs its regex only on the lines that can match.
-The screens never decide anything: on the lines they select, the same regexes run as before.
+a byte-level search of the UTF-8 encoding) and runs its regex only where it can match: the runs
+of spaces, of line breaks, of unprintable characters, the lines with an entity or a trace of
+mojibake. What a round has learnt is kept while it stays true: the runs of unprintable
+characters are found once and followed through the fixes that change only them (and ftfy's
+repaired lines), and after ftfy found nothing, new traces of mojibake are looked for only
+beside the later changes that could make one. The screens never decide anything: where they look, the same regexes
+run as before (tests/test_unicode_screens.py checks the stage against a whole-text search).
 """
 
 from __future__ import annotations
@@ -328,7 +333,7 @@ def _lines_with(needle: str) -> Screen:
     return screen
 
 
-def _space_runs(text: str) -> list[tuple[int, int]]:
+def _runs_of_spaces(text: str) -> list[tuple[int, int]]:
     """Each run of two or more spaces and the character after it, which the lookahead of
     `SPACE_RUNS` reads (its lookbehind reads before the start of a span)."""
     spans = []
@@ -465,7 +470,7 @@ def _traces_beside(text: str, edits: list[Edit]) -> bool:
     replacement with a character on either side. A trace of mojibake that a change made (by
     adding characters or bringing two together) is there.
 
-    >>> _traces_beside("\u00c3\u00a9 ok", [Edit(1, 2, "", "invisible_char")])
+    >>> _traces_beside("\\u00c3\\u00a9 ok", [Edit(1, 2, "", "invisible_char")])
     True
     """
     shift = 0
@@ -588,7 +593,9 @@ _odd_spaces_but_mojibake_bytes = _Substitution(
     ODD_SPACES_BUT_MOJIBAKE_BYTES, "unicode.odd_space", " ", _unprintable_lines
 )
 _odd_spaces = _Substitution(ODD_SPACES, "unicode.odd_space", " ", _unprintable_lines)
-_space_runs = _Substitution(SPACE_RUNS, "unicode.space_run", " ", _space_runs, spacing_only=True)
+_space_runs = _Substitution(
+    SPACE_RUNS, "unicode.space_run", " ", _runs_of_spaces, spacing_only=True
+)
 _trailing_spaces = _Substitution(
     TRAILING_SPACES,
     "unicode.trailing_space",
