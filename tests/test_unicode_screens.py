@@ -151,3 +151,234 @@ def test_mojibake_lines_are_fixed_as_ftfy_fixes_them_and_clean_lines_kept(lines)
     doc.apply("unicode", unicode._mojibake(text))
     expected = [ftfy.fix_text(line, unicode.FTFY_CONFIG) if bad else line for line, bad in lines]
     assert doc.text.split("\n") == (expected or [""])
+
+
+def _whole_text_stage(config: UnicodeConfig):
+    """The unicode stage without any screen or shortcut: every fix searches the whole text,
+    ftfy's `fix_text` runs on every line where `SUSPICIOUS` matches, and a round ends by
+    searching the whole text for `SUSPICIOUS` again. The stage must make the same changes."""
+
+    def substitution(pattern, rule, replacement):
+        def step(text):
+            return [
+                unicode.Edit(
+                    match.start(),
+                    match.end(),
+                    replacement if isinstance(replacement, str) else replacement(match.group()),
+                    rule,
+                )
+                for match in pattern.finditer(text)
+            ]
+
+        return step
+
+    def mojibake(text):
+        lines = unicode._line_spans(text, (m.start() for m in unicode.SUSPICIOUS.finditer(text)))
+        return [
+            unicode.Edit(start, end, ftfy.fix_text(text[start:end], unicode.FTFY_CONFIG), "m")
+            for start, end in lines
+        ]
+
+    def nfc(text):
+        edits, start = [], 0
+        for line in text.split("\n"):
+            normalized = unicode.unicodedata.normalize("NFC", line)
+            if normalized != line:
+                edits.append(unicode.Edit(start, start + len(line), normalized, "unicode.nfc"))
+            start += len(line) + 1
+        return edits
+
+    steps = [substitution(unicode.LINE_BREAKS, "unicode.line_ending", "\n")]
+    if config.unescape_html:
+        steps.append(substitution(unicode.HTML_ENTITY, "unicode.html_entity", unicode._html_entity))
+    steps += [
+        substitution(unicode.C0_CONTROLS, "unicode.control_char", ""),
+        substitution(unicode.INVISIBLE_CHARS_BUT_MOJIBAKE_BYTES, "unicode.invisible_char", ""),
+    ]
+    if config.normalize_spaces:
+        steps.append(substitution(unicode.ODD_SPACES_BUT_MOJIBAKE_BYTES, "unicode.odd_space", " "))
+    if config.fix_mojibake:
+        steps.append(mojibake)
+    steps += [
+        substitution(unicode.C1_CONTROLS, "unicode.control_char", ""),
+        substitution(unicode.INVISIBLE_CHARS, "unicode.invisible_char", ""),
+    ]
+    if config.normalize_spaces:
+        steps += [
+            substitution(unicode.ODD_SPACES, "unicode.odd_space", " "),
+            substitution(unicode.SPACE_RUNS, "unicode.space_run", " "),
+        ]
+    steps.append(substitution(unicode.TRAILING_SPACES, "unicode.trailing_space", ""))
+    if config.strip_leading_spaces:
+        steps.append(substitution(unicode.LEADING_SPACES, "unicode.leading_space", ""))
+    if config.collapse_blank_lines:
+        steps += [
+            substitution(unicode.BLANK_LINE_RUNS, "unicode.blank_lines", "\n\n"),
+            substitution(unicode.EDGE_BLANK_LINES, "unicode.edge_blank_lines", ""),
+        ]
+    steps.append(nfc)
+
+    def clean(doc):
+        for _ in range(unicode.MAX_ROUNDS):
+            mojibake_fixed = changed = 0
+            for step in steps:
+                edits = [
+                    edit._replace(rule="unicode.mojibake") if step is mojibake else edit
+                    for edit in step(doc.text)
+                ]
+                count = doc.apply("unicode", edits) if edits else 0
+                changed += count
+                if step is mojibake:
+                    mojibake_fixed = count
+            if not (mojibake_fixed or (changed and unicode.SUSPICIOUS.search(doc.text))):
+                break
+        return doc
+
+    return clean
+
+
+CONFIGS = [
+    UnicodeConfig(),
+    UnicodeConfig(fix_mojibake=False),
+    UnicodeConfig(unescape_html=False, strip_leading_spaces=False),
+    UnicodeConfig(normalize_spaces=False, collapse_blank_lines=False),
+]
+# Pieces of lines that exercise every fix and their interplay: entities that decode to line
+# breaks, controls, odd spaces and mojibake; invisible characters inside mojibake; spaces
+# around line breaks; combining marks that NFC composes into mojibake-looking letters.
+PIECES = [
+    "&#10;",
+    "&#13;",
+    "&amp;#8217;",
+    "&nbsp;",
+    "&#8203;",
+    "&#x85;",
+    "&#xc3;",
+    "&#169;",
+    "&am",
+    "p;",
+    "\u00ad",
+    "\u00a0",
+    "\u200b",
+    "\u2009",
+    "\t",
+    "\x81",
+    "\x92",
+    "\x00",
+    "\x1b[1m",
+    "\r\n",
+    "\r",
+    "\u2028",
+    "\x85",
+    "\n",
+    "\n\n\n",
+    " \n",
+    "\n ",
+    "  ",
+    " ",
+    "A\u0302",
+    "\u0301",
+    "Ã",
+    "©",
+    "Â",
+    "â€™",
+    "Ã©",
+    "Ð",
+    "Р",
+    "С",
+    "в",
+    "ї",
+    "є",
+    "’",
+    "ﬁ",
+    "\ufffd",
+    "word",
+    "Kyiv",
+    "é",
+    "Київ",
+    # mojibake of a zero-width space, a soft hyphen, a thin space and a no-break space
+    "â€‹",
+    "Â\u00ad",
+    "â€‰",
+    "Â\u00a0",
+]
+pieced_text = st.lists(st.sampled_from(PIECES), max_size=25).map("".join)
+
+
+INTERPLAY = [
+    # ftfy decodes a character that a later fix removes, on a line that was printable
+    "ok\nthe city\u00e2\u20ac\u2039s mayor\nok\tthen",
+    "a\u00c2\u00ad b\nsoft\u00ad hyphen",
+    "x\u00e2\u20ac\u2030y \nthin\u2009space\u200b",
+    # NFC composes a letter that reads as mojibake: the next round repairs it
+    "caf\u00e9\nA\u0302\u00a9 2024",
+    "A\u0302\u00a9\nz",
+    # removing a C1 control or an invisible character completes a mojibake sequence
+    "Ã\x81©  x\nÃ\u200b©",
+    "the city\u00e2\u20ac\u00ad\u2122s",
+    # an entity decodes to a line break, a control or mojibake
+    "a&#10;  b &#13;c&#x85;d\n&#xc3;&#169; and&#8203;e&nbsp;\n",
+    "  lead\t\n\n\n\n trail \u00a0\nРџСЂРёРІРµС‚\u00a0\n",
+]
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=["default", "no-mojibake", "keep-lead", "raw"])
+@pytest.mark.parametrize("text", INTERPLAY)
+def test_stage_makes_the_changes_of_the_whole_text_search_on_interplay(config, text):
+    screened = UnicodeStage(config, shipped_rules_dir())(Document(id="t", text=text))
+    reference = _whole_text_stage(config)(Document(id="t", text=text))
+    assert screened.text == reference.text
+    assert screened.changes == reference.changes
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=["default", "no-mojibake", "keep-lead", "raw"])
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.one_of(
+        pieced_text,
+        tricky_text,
+        mojibake_lines().map(lambda line: line + "\n\n  " + line + " \n"),
+        st.text(),
+    )
+)
+def test_stage_makes_the_changes_of_the_whole_text_search(config, text):
+    screened = UnicodeStage(config, shipped_rules_dir())(Document(id="t", text=text))
+    reference = _whole_text_stage(config)(Document(id="t", text=text))
+    assert screened.text == reference.text
+    assert screened.changes == reference.changes
+
+
+# Long stretches of printable text, so that runs of unprintable characters fall on and across
+# the boundaries of the blocks `_unprintable_runs` looks at.
+blocked_text = st.lists(
+    st.sampled_from(
+        ["a" * 250, "b" * 127, "\n", " ", "\t", "\u200b" * 3, "\u00a0", "\u00ad", "\x81"]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=500)
+@given(text=st.one_of(blocked_text, tricky_text, st.text()))
+def test_unprintable_runs_are_the_maximal_runs_of_the_whole_text(text):
+    expected = tuple(match.span() for match in unicode.UNPRINTABLE_RUNS.finditer(text))
+    assert unicode._unprintable_runs(text) == expected
+
+
+SPACING_ONLY_FIXES = [
+    value
+    for value in vars(unicode).values()
+    if isinstance(value, unicode._Substitution) and value.spacing_only
+]
+
+
+@pytest.mark.parametrize("fix", SPACING_ONLY_FIXES, ids=lambda fix: fix.rule)
+@settings(max_examples=300)
+@given(text=st.one_of(pieced_text, tricky_text))
+def test_spacing_only_fixes_cannot_make_a_mojibake_trace(fix, text):
+    # The stage skips its final search for mojibake after such changes.
+    if unicode.SUSPICIOUS.search(text):
+        return
+    doc = Document(id="t", text=text)
+    doc.apply("unicode", fix(text))
+    assert not unicode.SUSPICIOUS.search(doc.text)

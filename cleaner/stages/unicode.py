@@ -8,14 +8,18 @@ Every fix is recorded under its rule id; the ids, descriptions and examples are 
 
 Speed: a regex character class scans Python text at about 50 MB/s, so each fix first asks a
 question that CPython answers at hundreds of MB/s or more (`"\r" in text`, `str.isprintable`,
-a byte-level search of the UTF-8 encoding) and runs its regex only on the lines that can match.
-The screens never decide anything: on the lines they select, the same regexes run as before.
+a byte-level search of the UTF-8 encoding) and runs its regex only where it can match: the runs
+of spaces, of line breaks, of unprintable characters, the lines with an entity or a trace of
+mojibake. What a round has learnt is kept while it stays true: the runs of unprintable
+characters are found once and followed through the fixes that change only them (and ftfy's
+repaired lines), and after ftfy found nothing, new traces of mojibake are looked for only
+beside the later changes that could make one. The screens never decide anything: where they look, the same regexes
+run as before (tests/test_unicode_screens.py checks the stage against a whole-text search).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import html
 import itertools
 import operator
@@ -101,6 +105,18 @@ INVISIBLE_CHARS_BUT_MOJIBAKE_BYTES = re.compile(
     "[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+"
 )
 ODD_SPACES_BUT_MOJIBAKE_BYTES = re.compile("[\t\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+SPACES = re.compile(" +")
+# Blocks of text `_unprintable_runs` asks `str.isprintable` about: about two lines of news.
+UNPRINTABLE_BLOCK = 256
+LINE_BREAK_RUN = re.compile("\n+")
+# Runs of every character a fix of unprintable characters removes or replaces.
+UNPRINTABLE_RUNS = re.compile(
+    "["
+    + "".join(
+        pattern.pattern[1:-2] for pattern in (C0_CONTROLS, C1_CONTROLS, INVISIBLE_CHARS, ODD_SPACES)
+    )
+    + "]+"
+)
 SPACE_RUNS = re.compile("(?<=\\S)  +(?=\\S)")
 TRAILING_SPACES = re.compile(" +$", re.MULTILINE)
 LEADING_SPACES = re.compile("^ +", re.MULTILINE)
@@ -164,9 +180,15 @@ class UnicodeStage:
         if config.strip_leading_spaces:
             steps.append(_leading_spaces)
         if config.collapse_blank_lines:
-            steps += [_blank_line_runs, _edge_blank_lines]
+            # Trailing spaces are gone by now (`_trailing_spaces` always runs before), so a run
+            # of blank lines is a run of three or more line breaks: no need to look further.
+            blank_line_runs = dataclasses.replace(_blank_line_runs, screen=_line_break_runs)
+            steps += [blank_line_runs, _edge_blank_lines]
         steps.append(_nfc)
         self.steps = steps
+        self._kinds = [
+            (step, _fixes_unprintable(step), getattr(step, "spacing_only", False)) for step in steps
+        ]
 
     def __call__(self, doc: Document) -> Document:
         # Repaired mojibake can decode to characters an earlier step handles (a zero-width
@@ -175,15 +197,43 @@ class UnicodeStage:
         # touches mojibake; ftfy's output is stable, so this ends.
         for _ in range(MAX_ROUNDS):
             mojibake_fixed = changed = 0
-            for step in self.steps:
-                edits = list(step(doc.text))
+            # Whether the text may hold a trace of mojibake: unknown until the mojibake step
+            # has looked; then only a later change that is not spacing only can make one, and
+            # only right beside itself.
+            may_hold_mojibake = True
+            # Where the fixes of unprintable characters search, once the first has asked:
+            # `_unprintable_runs`. Those fixes and ftfy change only spans they know, so after
+            # them the spans are followed rather than searched for again.
+            unprintable: tuple[tuple[int, int], ...] | None = None
+            for step, fixes_unprintable, spacing_only in self._kinds:
+                if fixes_unprintable:
+                    if unprintable is None:
+                        unprintable = _unprintable_runs(doc.text)
+                    edits = step(doc.text, unprintable)
+                else:
+                    edits = list(step(doc.text))
+                if step is _mojibake:
+                    may_hold_mojibake = bool(edits)
                 if not edits:
                     continue
                 count = doc.apply(self.name, edits)
                 changed += count
                 if step is _mojibake:
                     mojibake_fixed = count
-            if not (mojibake_fixed or (changed and any(_suspicious_lines(doc.text)))):
+                elif count and not (spacing_only or may_hold_mojibake):
+                    may_hold_mojibake = _traces_beside(doc.text, edits)
+                if unprintable is not None and count:
+                    if step is _mojibake:
+                        remade = [(edit.start, edit.end) for edit in edits]
+                        unprintable = _follow_spans(doc.text, unprintable, edits, remade)
+                    elif fixes_unprintable:
+                        unprintable = _follow_spans(doc.text, unprintable, edits)
+                    else:
+                        unprintable = None
+            if not (
+                mojibake_fixed
+                or (changed and may_hold_mojibake and any(_suspicious_lines(doc.text)))
+            ):
                 break
         return doc
 
@@ -202,9 +252,14 @@ class _Substitution:
     rule: str
     replacement: str | Callable[[str], str]
     screen: Screen | None = None
+    # True for a fix that only shortens runs of spaces or line breaks: it never brings two
+    # other characters together nor adds one, so it cannot complete a mojibake sequence.
+    spacing_only: bool = False
 
-    def __call__(self, text: str) -> list[Edit]:
-        spans = self.screen(text) if self.screen else ((0, len(text)),)
+    def __call__(self, text: str, spans: Iterable[tuple[int, int]] | None = None) -> list[Edit]:
+        """The edits of every match in `spans`, by default the spans the screen selects."""
+        if spans is None:
+            spans = self.screen(text) if self.screen else ((0, len(text)),)
         if not spans:
             return []
         replacement, rule = self.replacement, self.rule
@@ -278,27 +333,41 @@ def _lines_with(needle: str) -> Screen:
     return screen
 
 
-def _lines_with_trailing_space(text: str) -> list[tuple[int, int]]:
-    spans = list(_line_spans(text, _occurrences(text, " \n"))) if " \n" in text else []
-    if text.endswith(" "):
-        spans.append((text.rfind("\n") + 1, len(text)))
-    return spans
-
-
-def _lines_with_leading_space(text: str) -> list[tuple[int, int]]:
+def _runs_of_spaces(text: str) -> list[tuple[int, int]]:
+    """Each run of two or more spaces and the character after it, which the lookahead of
+    `SPACE_RUNS` reads (its lookbehind reads before the start of a span)."""
     spans = []
-    if text.startswith(" "):
-        spans.append((0, len(text) if (end := text.find("\n")) == -1 else end))
-    if "\n " in text:
-        spans += _line_spans(text, _occurrences(text, "\n ", offset=1))
+    position = text.find("  ")
+    while position != -1:
+        end = SPACES.match(text, position).end()
+        spans.append((position, min(end + 1, len(text))))
+        position = text.find("  ", end)
     return spans
 
 
-@functools.lru_cache(maxsize=4)
+def _trailing_space_runs(text: str) -> list[tuple[int, int]]:
+    """Each run of spaces before a line break or at the end of the text."""
+    spans = []
+    for position in _occurrences(text, " \n"):
+        start = position
+        while start and text[start - 1] == " ":
+            start -= 1
+        spans.append((start, position + 1))
+    if text.endswith(" "):
+        spans.append((len(text.rstrip(" ")), len(text)))
+    return spans
+
+
+def _leading_space_runs(text: str) -> list[tuple[int, int]]:
+    """Each run of spaces after a line break or at the start of the text."""
+    starts = itertools.chain((0,) if text.startswith(" ") else (), _occurrences(text, "\n ", 1))
+    return [(start, SPACES.match(text, start).end()) for start in starts]
+
+
 def _unprintable_lines(text: str) -> tuple[tuple[int, int], ...]:
     """Lines holding a character that `str.isprintable` rejects: every control, format
     (zero-width, bidi, soft hyphen) and non-ASCII space character is among them (a test checks
-    this for the whole of Unicode). Cached: three fixes in a row ask about the same text."""
+    this for the whole of Unicode)."""
     if text.replace("\n", " ").isprintable():
         return ()
     lines = text.split("\n")
@@ -309,8 +378,119 @@ def _unprintable_lines(text: str) -> tuple[tuple[int, int], ...]:
     return tuple((starts[i] + i, starts[i] + i + len(lines[i])) for i in unprintable)
 
 
+def _fixes_unprintable(step: object) -> bool:
+    return isinstance(step, _Substitution) and step.screen is _unprintable_lines
+
+
+def _unprintable_runs(text: str) -> tuple[tuple[int, int], ...]:
+    """The maximal runs of `UNPRINTABLE_RUNS`: every match of a fix of unprintable characters
+    lies within one (its class is part of theirs), and no such fix can join two of them, since
+    each is bounded by characters none of those fixes touch. They are searched only in the
+    blocks of text that `str.isprintable` rejects, each run followed past its block's end.
+
+    >>> _unprintable_runs("a b\\nc\\u200b\\u00a0d\\te")
+    ((5, 7), (8, 9))
+    """
+    flat = text.replace("\n", " ")
+    if flat.isprintable():
+        return ()
+    runs = []
+    searched_to = 0
+    for block_start in range(0, len(flat), UNPRINTABLE_BLOCK):
+        block_end = block_start + UNPRINTABLE_BLOCK
+        if block_end <= searched_to or flat[block_start:block_end].isprintable():
+            continue
+        for match in UNPRINTABLE_RUNS.finditer(text, max(block_start, searched_to), block_end):
+            start, end = match.span()
+            if end == block_end and (rest := UNPRINTABLE_RUNS.match(text, end)):
+                end = rest.end()
+            runs.append((start, end))
+            searched_to = end
+    return tuple(runs)
+
+
+def _follow_spans(
+    text: str,
+    spans: tuple[tuple[int, int], ...],
+    edits: list[Edit],
+    remade_lines: Iterable[tuple[int, int]] = (),
+) -> tuple[tuple[int, int], ...] | None:
+    """The `spans` that are still unprintable after `edits` made `text`, moved to their new
+    place, and the lines of `remade_lines` (whole lines ftfy repaired) that are unprintable now.
+    Each edit lies within one of the spans or is a whole remade line; text elsewhere did not
+    change, so the spans cover every character the fixes of unprintable characters look for,
+    as `_unprintable_runs(text)` does. None when an edit adds a line break.
+
+    >>> _follow_spans("a\\nb c\\nd\\u200b", ((3, 4), (7, 8)), [Edit(3, 4, " ", "odd_space")])
+    ((7, 8),)
+    """
+    edits = sorted(edits)
+    if any("\n" in edit.replacement for edit in edits):
+        return None
+    remade_lines = sorted(remade_lines)
+    candidates = sorted(
+        [
+            (start, end)
+            for start, end in spans
+            if not any(line[0] <= start and end <= line[1] for line in remade_lines)
+        ]
+        + remade_lines
+    )
+    followed = []
+    shift = 0
+    edit_index = 0
+    for start, end in candidates:
+        while edit_index < len(edits) and edits[edit_index].start < start:
+            edit = edits[edit_index]
+            shift += len(edit.replacement) - (edit.end - edit.start)
+            edit_index += 1
+        new_start = start + shift
+        while edit_index < len(edits) and edits[edit_index].start <= end:
+            edit = edits[edit_index]
+            shift += len(edit.replacement) - (edit.end - edit.start)
+            edit_index += 1
+        if not text[new_start : end + shift].isprintable():
+            followed.append((new_start, end + shift))
+    return tuple(followed)
+
+
+def _line_break_runs(text: str) -> list[tuple[int, int]]:
+    """Each run of three or more line breaks."""
+    spans = []
+    position = text.find("\n\n\n")
+    while position != -1:
+        end = LINE_BREAK_RUN.match(text, position).end()
+        spans.append((position, end))
+        position = text.find("\n\n\n", end)
+    return spans
+
+
+def _traces_beside(text: str, edits: list[Edit]) -> bool:
+    """Whether `SUSPICIOUS` matches around one of `edits` in `text`, the text they made: its
+    replacement with a character on either side. A trace of mojibake that a change made (by
+    adding characters or bringing two together) is there.
+
+    >>> _traces_beside("\\u00c3\\u00a9 ok", [Edit(1, 2, "", "invisible_char")])
+    True
+    """
+    shift = 0
+    for start, end, replacement, *_ in sorted(edits):
+        new_start = start + shift
+        window = text[max(new_start - 1, 0) : new_start + len(replacement) + 1]
+        if SUSPICIOUS.search(window):
+            return True
+        shift += len(replacement) - (end - start)
+    return False
+
+
 def _edge_newlines(text: str) -> list[tuple[int, int]]:
-    return [(0, len(text))] if text.startswith("\n") or text.endswith("\n") else []
+    """The line breaks at the start and at the end of the text."""
+    if not (text.startswith("\n") or text.endswith("\n")):
+        return []
+    head, tail = len(text) - len(text.lstrip("\n")), len(text.rstrip("\n"))
+    if head >= tail:
+        return [(0, len(text))]
+    return [span for span in ((0, head), (tail, len(text))) if span[0] < span[1]]
 
 
 def _suspicious_lines(text: str) -> Iterator[tuple[int, int]]:
@@ -413,14 +593,26 @@ _odd_spaces_but_mojibake_bytes = _Substitution(
     ODD_SPACES_BUT_MOJIBAKE_BYTES, "unicode.odd_space", " ", _unprintable_lines
 )
 _odd_spaces = _Substitution(ODD_SPACES, "unicode.odd_space", " ", _unprintable_lines)
-_space_runs = _Substitution(SPACE_RUNS, "unicode.space_run", " ", _lines_with("  "))
+_space_runs = _Substitution(
+    SPACE_RUNS, "unicode.space_run", " ", _runs_of_spaces, spacing_only=True
+)
 _trailing_spaces = _Substitution(
-    TRAILING_SPACES, "unicode.trailing_space", "", _lines_with_trailing_space
+    TRAILING_SPACES,
+    "unicode.trailing_space",
+    "",
+    _trailing_space_runs,
+    spacing_only=True,
 )
 _leading_spaces = _Substitution(
-    LEADING_SPACES, "unicode.leading_space", "", _lines_with_leading_space
+    LEADING_SPACES, "unicode.leading_space", "", _leading_space_runs, spacing_only=True
 )
 _blank_line_runs = _Substitution(
-    BLANK_LINE_RUNS, "unicode.blank_lines", "\n\n", _whole_text_if("\n\n\n", "\n ")
+    BLANK_LINE_RUNS,
+    "unicode.blank_lines",
+    "\n\n",
+    _whole_text_if("\n\n\n", "\n "),
+    spacing_only=True,
 )
-_edge_blank_lines = _Substitution(EDGE_BLANK_LINES, "unicode.edge_blank_lines", "", _edge_newlines)
+_edge_blank_lines = _Substitution(
+    EDGE_BLANK_LINES, "unicode.edge_blank_lines", "", _edge_newlines, spacing_only=True
+)
