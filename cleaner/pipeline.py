@@ -205,12 +205,12 @@ def as_document(
 
 @contextlib.contextmanager
 def garbage_collection_spared() -> Iterator[None]:
-    """Exempt every object that exists now (the pipeline's rules and tables, langdetect's
-    90,000 profile lists, the documents being cleaned) from the cyclic garbage collector until
-    the block ends (`gc.freeze`, which only moves a list head: it costs nothing). Cleaning
-    allocates many short-lived containers, and each full collection would otherwise walk all
-    of that unchanging data again: 5 to 20% of the cleaning time. Nothing is frozen if
-    something else already froze objects, as that caller owns the setting."""
+    """Exempt every object that exists now (the pipeline's rules, tables and caches, the
+    documents being cleaned) from the cyclic garbage collector until the block ends
+    (`gc.freeze`, which only moves a list head: it costs nothing). Cleaning allocates many
+    short-lived containers, and each full collection would otherwise walk all of that
+    unchanging data again: 5 to 20% of the cleaning time. Nothing is frozen if something else
+    already froze objects, as that caller owns the setting."""
     if gc.get_freeze_count():
         yield
         return

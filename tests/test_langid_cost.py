@@ -102,28 +102,6 @@ def test_fast_stopword_lookup_finds_what_the_word_regex_finds(text):
     assert sorted(profiles.hits(text)) == sorted(expected)
 
 
-def test_lowercasing_a_character_keeps_its_class():
-    # StopwordProfiles.hits lowercases a whole text in one call when no character's lowercase
-    # is longer and there is no capital sigma; that finds the same words only if lowercasing
-    # never turns a letter into a non-letter, a space into a non-space, and so on.
-    def kind(char):
-        return (
-            char.isalpha(),
-            char.isspace(),
-            bool(langid.LETTER.match(char)),
-            char in langid._NOT_LETTERS,
-            char in "'’",
-        )
-
-    changed = [
-        char
-        for char in map(chr, range(0x110000))
-        if char != "\u03a3" and len(lower := char.lower()) == 1 and lower != char
-    ]
-    assert len(changed) > 1000
-    assert [char for char in changed if kind(char) != kind(char.lower())] == []
-
-
 @settings(max_examples=300)
 @given(text=st.one_of(WORDY, st.text(max_size=200)))
 @example(text="Α.Σ")  # a final sigma only in context: "α.ς" lowered at once, "σ" on its own
