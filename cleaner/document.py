@@ -202,17 +202,41 @@ class Document:
         return [paragraph.start for paragraph in self.paragraphs]
 
     def _remap_paragraphs(self, edits: list[Edit]) -> None:
+        """Move paragraph boundaries as `_mover` moves positions, in one walk over the edits
+        (boundaries come in text order; stages call this on every document, so it does not
+        search the edits per boundary)."""
         paragraphs = self.paragraphs
         if not paragraphs:
             return
-        moved = _mover(edits)
+        # Paragraphs that end before the first edit do not move.
+        unmoved = 0
         first_start = edits[0].start
-        remapped = []
-        for paragraph in paragraphs:
-            if paragraph.end < first_start:
-                remapped.append(paragraph)
-                continue
-            start, end = moved(paragraph.start, False), moved(paragraph.end, True)
+        while unmoved < len(paragraphs) and paragraphs[unmoved].end < first_start:
+            unmoved += 1
+        remapped = paragraphs[:unmoved]
+        count = len(edits)
+        following = 0  # edits[:following] start at or before the boundary
+        shift = 0  # total length change of edits[:following - 1]
+        last_shift = 0  # ... and of edits[:following]
+        for paragraph in paragraphs[unmoved:]:
+            moved = []
+            for position, is_end in ((paragraph.start, False), (paragraph.end, True)):
+                while following < count and edits[following].start <= position:
+                    edit = edits[following]
+                    shift = last_shift
+                    last_shift += len(edit.replacement) - (edit.end - edit.start)
+                    following += 1
+                if not following:
+                    moved.append(position)
+                    continue
+                edit = edits[following - 1]
+                if position >= edit.end:
+                    moved.append(position + last_shift)
+                elif is_end:
+                    moved.append(edit.start + shift + len(edit.replacement))
+                else:
+                    moved.append(edit.start + shift)
+            start, end = moved
             if end > start:
                 remapped.append(Paragraph(start, end, paragraph.lang, paragraph.confidence))
         self.paragraphs = remapped

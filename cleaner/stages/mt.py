@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
+from itertools import compress, islice
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -828,21 +830,45 @@ class DoubledWords:
 # --- Repeated sentences -------------------------------------------------------------------
 
 SENTENCE_END = re.compile(r"[.!?][\"”’)]*(?= )")
-# Every character a `SENTENCE_END` match can end with, before its space.
-PIECE_ENDS = tuple(f"{end} " for end in '.!?"”’)')
+# How many pieces (`_pieces`) apart the repeated-sentence screen looks for a repeat: a sentence
+# holding up to two abbreviations is cut in up to three pieces.
+REPEAT_REACH = 3
+SENTENCE_MARKS = ".?!"
+CLOSERS = '"”’)'
+
+
+def _repeated_pieces(text: str) -> set[str]:
+    """The pieces of `text` (`_pieces`) equal to one of the `REPEAT_REACH` pieces after them,
+    found at C speed: a line holding a repeated run of sentences (of at most that many pieces)
+    holds one of them. Pieces further apart are not compared: stories repeat set phrases from
+    paragraph to paragraph.
+
+    >>> sorted(_repeated_pieces("Why? It rained. It rained.\\nOk."))
+    ['It rained.']
+    """
+    pieces = _pieces(text)
+    repeated = set()
+    for distance in range(1, REPEAT_REACH + 1):
+        repeated.update(compress(pieces, map(operator.eq, pieces, islice(pieces, distance, None))))
+    repeated.discard("")
+    return repeated
 
 
 def _pieces(text: str) -> list[str]:
-    """`text` cut after every space that follows a character a sentence may end with, and at
-    line breaks: wherever `SENTENCE_END` cuts, and more. Two copies of a run of sentences in a
-    row are cut into the same pieces, so one of them occurs twice.
+    """`text` cut at line breaks and after the spaces that follow a sentence mark, alone or with
+    one closing quote or bracket: where `SENTENCE_END` cuts (but after a mark with two closers).
+    Two copies of a run of sentences in a row are cut into the same pieces.
 
     >>> _pieces('Why? He said "go." He said "go."')
     ['Why?', 'He said "go."', 'He said "go."']
     """
-    for end in PIECE_ENDS:
-        if end in text:
-            text = text.replace(end, f"{end[0]}\n")
+    # Strings that end with a space are slow to search for: look for their first characters
+    # alone first, which rules out most of them.
+    marks = [mark for mark in SENTENCE_MARKS if mark in text]
+    closers = [closer for closer in CLOSERS if closer in text]
+    ends = [mark + closer for mark in marks for closer in closers if mark + closer in text]
+    for end in ends + marks:
+        text = text.replace(f"{end} ", f"{end}\n")
     return text.split("\n")
 
 
@@ -857,32 +883,21 @@ class RepeatedSentences:
             raise entry.error("min_words must be >= 1")
 
     def may_find(self, lines: str) -> bool:
-        return any(
-            len(line) >= 8 * self.min_words and self._may_repeat(line) for line in lines.split("\n")
-        )
+        return bool(_repeated_pieces(lines))
 
     def __call__(self, text: str, scope: Scope) -> Iterator[Finding]:
-        if not self._may_repeat_anywhere(text):
+        repeated = _repeated_pieces(text)
+        if not repeated:
             return
         start = 0
         for line in text.split("\n"):
-            if len(line) >= 8 * self.min_words and self._may_repeat(line) and scope(start):
+            if (
+                len(line) >= 8 * self.min_words
+                and any(piece in line for piece in repeated)
+                and scope(start)
+            ):
                 yield from self._repeats(line, start)
             start += len(line) + 1
-
-    @staticmethod
-    def _may_repeat_anywhere(text: str) -> bool:
-        """A cheap necessary condition on the whole text, checked at C speed: cut after every
-        place a sentence may end and at line breaks, some piece occurs twice."""
-        pieces = _pieces(text)
-        distinct = set(pieces)
-        return len(distinct) - ("" in distinct) < len(pieces) - pieces.count("")
-
-    @staticmethod
-    def _may_repeat(line: str) -> bool:
-        """The same condition on one line."""
-        pieces = _pieces(line)
-        return len(set(pieces)) < len(pieces)
 
     def _repeats(self, line: str, offset: int) -> Iterator[Finding]:
         bounds = [0] + [m.end() + 1 for m in SENTENCE_END.finditer(line)] + [len(line) + 1]
