@@ -66,17 +66,25 @@ def test_replace_text_records_the_smallest_span():
     ),
 )
 def test_changes_always_replay_to_the_output(text, raw_edits):
+    edits = edits_of(text, raw_edits, changing_only=False)  # no-op edits too: apply skips them
+    doc = Document(id="d", text=text)
+    doc.apply("s", edits)
+    assert replay(text, doc.changes) == doc.text
+
+
+def edits_of(text, raw_edits, *, changing_only=True):
+    """Sorted, non-overlapping edits of `text` (by default only those that change it), from
+    (offset, length, replacement) triples."""
     edits, cursor = [], 0
     for offset, length, replacement in sorted(raw_edits):
         start = max(offset, cursor)
         end = min(start + length, len(text))
         if start > len(text):
             break
-        edits.append(Edit(start, end, replacement, "r"))
+        if not changing_only or text[start:end] != replacement:
+            edits.append(Edit(start, end, replacement, "r"))
         cursor = end if end > start else start + 1
-    doc = Document(id="d", text=text)
-    doc.apply("s", edits)
-    assert replay(text, doc.changes) == doc.text
+    return edits
 
 
 def moved_boundary(position, edits, *, is_end):
@@ -105,15 +113,7 @@ def test_paragraphs_move_with_the_edits(lines, raw_edits):
     for number, line in enumerate(lines):
         paragraphs.append(Paragraph(start, start + len(line), ("en", "fr")[number % 2], 0.9))
         start += len(line) + 1
-    edits, cursor = [], 0
-    for offset, length, replacement in sorted(raw_edits):
-        start = max(offset, cursor)
-        end = min(start + length, len(text))
-        if start > len(text):
-            break
-        if text[start:end] != replacement:
-            edits.append(Edit(start, end, replacement, "r"))
-        cursor = end if end > start else start + 1
+    edits = edits_of(text, raw_edits)
     doc = Document(id="d", text=text, paragraphs=list(paragraphs))
     doc.apply("s", edits)
     expected = []
@@ -149,15 +149,7 @@ def test_flags_move_like_paragraph_boundaries(text, spans, raw_edits):
     for start, length in spans:
         start = min(start, len(text))
         doc.flag("s", "r", "m", start=start, end=min(start + length, len(text)))
-    edits, cursor = [], 0
-    for offset, length, replacement in sorted(raw_edits):
-        start = max(offset, cursor)
-        end = min(start + length, len(text))
-        if start > len(text):
-            break
-        if text[start:end] != replacement:
-            edits.append(Edit(start, end, replacement, "r"))
-        cursor = end if end > start else start + 1
+    edits = edits_of(text, raw_edits)
     flags = list(doc.flags)
     doc.apply("s", edits)
     assert [(flag.start, flag.end) for flag in doc.flags] == [

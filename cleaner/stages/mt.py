@@ -856,8 +856,9 @@ def _repeated_pieces(text: str) -> set[str]:
 
 def _pieces(text: str) -> list[str]:
     """`text` cut at line breaks and after the spaces that follow a sentence mark, alone or with
-    one closing quote or bracket: where `SENTENCE_END` cuts (but after a mark with two closers).
-    Two copies of a run of sentences in a row are cut into the same pieces.
+    one closing quote or bracket: where `SENTENCE_END` cuts, except after a mark followed by two
+    or more of them ('.”) '). Two copies of a run of sentences in a row are cut into the same
+    pieces.
 
     >>> _pieces('Why? He said "go." He said "go."')
     ['Why?', 'He said "go."', 'He said "go."']
