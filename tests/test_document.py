@@ -58,20 +58,6 @@ def test_replace_text_records_the_smallest_span():
     assert doc.changes == [Change("s", "s.r", 4, 7, "XYZ", "xyz")]
 
 
-@given(
-    st.text(alphabet="ab \n", max_size=40),
-    st.lists(
-        st.tuples(st.integers(0, 40), st.integers(0, 5), st.text(alphabet="xy\n", max_size=3)),
-        max_size=6,
-    ),
-)
-def test_changes_always_replay_to_the_output(text, raw_edits):
-    edits = edits_of(text, raw_edits, changing_only=False)  # no-op edits too: apply skips them
-    doc = Document(id="d", text=text)
-    doc.apply("s", edits)
-    assert replay(text, doc.changes) == doc.text
-
-
 def edits_of(text, raw_edits, *, changing_only=True):
     """Sorted, non-overlapping edits of `text` (by default only those that change it), from
     (offset, length, replacement) triples."""
@@ -85,6 +71,20 @@ def edits_of(text, raw_edits, *, changing_only=True):
             edits.append(Edit(start, end, replacement, "r"))
         cursor = end if end > start else start + 1
     return edits
+
+
+@given(
+    st.text(alphabet="ab \n", max_size=40),
+    st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, 5), st.text(alphabet="xy\n", max_size=3)),
+        max_size=6,
+    ),
+)
+def test_changes_always_replay_to_the_output(text, raw_edits):
+    edits = edits_of(text, raw_edits, changing_only=False)  # no-op edits too: apply skips them
+    doc = Document(id="d", text=text)
+    doc.apply("s", edits)
+    assert replay(text, doc.changes) == doc.text
 
 
 def moved_boundary(position, edits, *, is_end):
