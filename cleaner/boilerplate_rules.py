@@ -20,9 +20,11 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import operator
 import re
 import re._constants as sre_constants
 import re._parser as sre_parser
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +66,19 @@ DEFAULT_MAX_CHARS = 200
 # rules are matched against the line without them, so no pattern has to repeat them.
 LIST_MARKERS = " \t•·▪◦●►▶»>*_-–—"
 MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
+# What makes a line other than its own key (see `line_key`), as screen patterns: spaces or a
+# list marker at its start, spaces at its end, Markdown links and emphasis in it.
+SPACES = "".join(char for char in map(chr, range(sys.maxunicode + 1)) if char.isspace())
+KEYED_LINE_MARKS = frozenset(
+    {
+        *(f"\n{char}" for char in {*SPACES, *LIST_MARKERS} - {"\n"}),
+        *(f"{char}\n" for char in SPACES if char != "\n"),
+        "](",
+        "**",
+        "__",
+    }
+)
+DECIMALS = "".join(char for char in map(chr, range(sys.maxunicode + 1)) if char.isdecimal())
 
 
 def line_key(line: str) -> str:
@@ -366,6 +381,33 @@ def screen_affixes(pattern: str, *, last: bool) -> frozenset[str] | None:
     return best
 
 
+def inner_words(pattern: str) -> frozenset[str] | None:
+    """For a pattern that starts with a number (`\\d+ comments`, `\\d+\\s*min read`): what
+    follows the number, as words every match holds somewhere ("comments", "min read"); None
+    when no part of what follows starts with four or more letters or punctuation.
+
+    >>> sorted(inner_words(r"(?:\\d[\\d,.]*\\s*(?:views?|likes?))"))
+    ['like', 'likes', 'view', 'views']
+    >>> inner_words(r"\\d+") is None
+    True
+    """
+    items = list(_parsed(pattern) or ())
+    while len(items) == 1 and items[0][0] is sre_constants.SUBPATTERN:
+        items = list(items[0][1][-1])
+    # A match of the whole holds a match of any tail of it.
+    for start in range(1, len(items)):
+        best = None
+        for length in SCREEN_LENGTHS:
+            strings = _sequence_affixes(items[start:], length, last=False)
+            if strings is None or len(strings) > MAX_SCREEN_AFFIXES:
+                break
+            if all(len(string.strip()) >= 4 and "0" not in string for string in strings):
+                best = frozenset(strings)
+        if best:
+            return best
+    return None
+
+
 def _sequence_affixes(items: list, length: int, last: bool) -> set[str] | None:
     """Strings of `length` characters a match of the sequence can start with, and the shorter
     complete matches (see `affixes`); reversed when `last`."""
@@ -545,11 +587,18 @@ class LineMatcher:
                     break
         return None if best is None else self.rules[best]
 
-    def candidate_lines(self, keys: list[str], langs: set[str]) -> set[int] | None:
-        """Indexes of the line keys that a rule of `langs` could match, found in one
-        Aho-Corasick pass over all the keys: a rule's prefix at the start of a key, its suffix
-        at the end, or one of its `requires` words anywhere, in a key no longer than the rule
-        allows. None when some rule can match any line."""
+    def candidate_lines(
+        self, text: str, langs: set[str], starts: list[int] | None = None
+    ) -> set[int] | None:
+        """Indexes of the lines of `text` whose key a rule of `langs` could match, found in one
+        Aho-Corasick pass over the lowercased text: a rule's prefix at the start of a key, its
+        suffix at the end, or one of its `requires` words anywhere, in a key no longer than the
+        rule allows. None when some rule can match any line.
+
+        Most lines are their own key. The same pass finds the few that are not (list markers,
+        Markdown, spaces around the line: `KEYED_LINE_MARKS`); their keys are screened in a
+        second, small pass. `starts`: where each line starts (`line_starts`), when the caller
+        has them."""
         languages = frozenset(langs)
         if languages not in self._screens:
             self._screens[languages] = self._screen(languages)
@@ -558,32 +607,20 @@ class LineMatcher:
             return set()
         if screen is False:
             return None
-        # A key longer than every rule allows cannot be selected: leave it out of the haystack.
-        keys = [key if len(key) <= self.max_chars else "" for key in keys]
-        # The keys between line breaks, with one before the first and one after the last, so
-        # that "\nprefix" and "suffix\n" patterns meet them all; the first character of key
-        # text in a match is at `start + 1` (prefixes) or `start` (suffixes, words).
-        padded = "\n".join(["", *keys, ""]).lower()
-        offsets = list(itertools.accumulate([len(key) + 1 for key in keys], initial=1))
-        if len(padded) != offsets[-1]:
+        if starts is None:
+            starts = line_starts(text.split("\n"))
+        screened = screen.lines(text, starts)
+        if screened is None:
             return None
-        found: set[int] = set()
-        automaton, limits, heads, (digit_head, digit_tail) = screen
-        for pattern, start, _end in automaton.find_matches_as_indexes(padded, overlapping=True):
-            first = start + 1 if heads[pattern] else start
-            line = bisect.bisect_right(offsets, first) - 1
-            if len(keys[line]) <= limits[pattern]:
-                found.add(line)
-        if max(digit_head, digit_tail) >= 0:
-            found.update(
-                line
-                for line, key in enumerate(keys)
-                if key
-                and (
-                    (key[0].isdecimal() and len(key) <= digit_head)
-                    or (key[-1].isdecimal() and len(key) <= digit_tail)
-                )
-            )
+        found, keyed = screened
+        if keyed:
+            found -= keyed
+            lines = sorted(keyed)
+            keys = "\n".join(line_key(text[starts[line] : starts[line + 1] - 1]) for line in lines)
+            screened = screen.lines(keys, line_starts(keys.split("\n")))
+            if screened is None:
+                return None
+            found.update(lines[number] for number in screened[0])
         return found
 
     def _screen(self, langs: frozenset[str]) -> Any:
@@ -612,16 +649,15 @@ class LineMatcher:
         for index in gated:
             for word in self.rules[index].requires:
                 add(word, index)
-        digit_limits = (limits.pop(DIGIT_EDGE[True], -1), limits.pop(DIGIT_EDGE[False], -1))
-        if not limits and digit_limits == (-1, -1):
+        if not limits:
             return None
-        patterns = sorted(limits) or ["\n\n"]  # keys hold no line break: never found
-        return (
-            AhoCorasick(patterns, matchkind=MatchKind.Standard, implementation=Implementation.DFA),
-            [limits.get(pattern, -1) for pattern in patterns],
-            [pattern.startswith("\n") for pattern in patterns],
-            digit_limits,
-        )
+        for forward, edge in DIGIT_EDGE.items():
+            limit = limits.pop(edge, None)
+            if limit is not None:
+                for digit in DECIMALS:
+                    pattern = f"\n{digit}" if forward else f"{digit}\n"
+                    limits[pattern] = max(limits.get(pattern, 0), limit)
+        return _Screen(limits)
 
     def _rule_screen(self, index: int) -> set[str] | None:
         """The screen patterns of rule `index` (None when it could match any line), alternative
@@ -639,7 +675,12 @@ class LineMatcher:
                 if not strings or "" in strings or WORD_CHAR in strings:
                     patterns = None
                     break
-                patterns |= _screen_patterns(strings, forward)
+                found = _screen_patterns(strings, forward)
+                if DIGIT_EDGE[forward] in found and forward:
+                    # "Any line that starts with a digit" picks many headlines; the words
+                    # after the number pick few lines.
+                    found = set(inner_words(alternative) or found)
+                patterns |= found
             self._rule_screens[index] = patterns
         return self._rule_screens[index]
 
@@ -714,6 +755,50 @@ class LineMatcher:
                 flag = "-i" if rule.case_sensitive else "i"
                 return f"(?{flag}:{'|'.join(kept)})"
         return rule.scoped_pattern
+
+
+def line_starts(lines: list[str]) -> list[int]:
+    """Where each of `lines` (a text split at its line breaks) starts in the text, and one past
+    the end of the last: the lengths of the lines before it plus one line break for each."""
+    return list(
+        map(operator.add, itertools.accumulate(map(len, lines), initial=0), itertools.count())
+    )
+
+
+class _Screen:
+    """An Aho-Corasick automaton of screen patterns ("\\nprefix", "suffix\\n", words found
+    anywhere), each with the longest key it may select, and of `KEYED_LINE_MARKS`."""
+
+    def __init__(self, limits: dict[str, int]) -> None:
+        patterns = sorted({*limits, *KEYED_LINE_MARKS})
+        self.automaton = AhoCorasick(
+            patterns, matchkind=MatchKind.Standard, implementation=Implementation.DFA
+        )
+        self.limits = [limits.get(pattern, -1) for pattern in patterns]
+        self.heads = [pattern.startswith("\n") for pattern in patterns]
+        self.keyed = [pattern in KEYED_LINE_MARKS for pattern in patterns]
+
+    def lines(self, text: str, starts: list[int]) -> tuple[set[int], set[int]] | None:
+        """The lines of `text` (starting at `starts`), each taken as its own key, that the
+        screen picks, and those that are not their own key; None when lowercasing changes the
+        text's length (positions in it would not be positions in `text`)."""
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            return None
+        limits, heads, keyed = self.limits, self.heads, self.keyed
+        found, keyed_lines = set(), set()
+        # A match at `start` of the haystack is at `start - 1` of the text; the first character
+        # of the line in a "\nprefix" match is at `start + 1`.
+        haystack = f"\n{lowered}\n"
+        for pattern, start, _end in self.automaton.find_matches_as_indexes(
+            haystack, overlapping=True
+        ):
+            line = bisect.bisect_right(starts, start if heads[pattern] else start - 1) - 1
+            if keyed[pattern]:
+                keyed_lines.add(line)
+            if starts[line + 1] - 1 - starts[line] <= limits[pattern]:
+                found.add(line)
+        return found, keyed_lines
 
 
 def _may_start(strings: frozenset[str] | None, edges: frozenset[str] | None, end: str) -> bool:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import itertools
 import re
 from pathlib import Path
 
@@ -30,7 +29,13 @@ import regex
 from rapidfuzz import fuzz
 
 from cleaner.boilerplate_corpus import LearnedLines, load_learned_lines
-from cleaner.boilerplate_rules import LIST_MARKERS, LineMatcher, compile_line_rule, line_key
+from cleaner.boilerplate_rules import (
+    LIST_MARKERS,
+    LineMatcher,
+    compile_line_rule,
+    line_key,
+    line_starts,
+)
 from cleaner.config import StageConfig
 from cleaner.document import UNDETERMINED, Document, Edit
 from cleaner.errors import ConfigError
@@ -193,23 +198,24 @@ class BoilerplateStage:
 
     def __call__(self, doc: Document) -> Document:
         text = doc.text
-        lines = _split_lines(text)
+        lines = _Lines(text)
         removed: dict[int, str] = {}
         inline: dict[int, list[Edit]] = {}
         triggers: list[tuple[int, str, str]] = []
-        keys = [line_key(line.text) if line.text else "" for line in lines]
         # Every language a line can have: a paragraph's own, or the document's.
         languages = {
             doc.lang,
             TEMPLATE_LANGUAGE,
             *(p.lang for p in doc.paragraphs if p.lang != UNDETERMINED),
         }
-        candidates = self._candidates(text, lines, keys, languages)
+        candidates = self._candidates(text, lines, languages)
         chosen = [
-            line for line in lines if line.text and (candidates is None or line.index in candidates)
+            lines[index]
+            for index in (range(len(lines)) if candidates is None else sorted(candidates))
+            if lines.texts[index]
         ]
         for line, langs in zip(chosen, _line_languages(doc, chosen), strict=True):
-            self._classify(doc, line, keys[line.index], langs, removed, inline, triggers)
+            self._classify(doc, line, line_key(line.text), langs, removed, inline, triggers)
         self._trailing_block(doc, text, lines, removed, triggers)
         self._related_blocks(doc, lines, removed, triggers)
         self._title(doc, lines, removed, inline)
@@ -229,23 +235,22 @@ class BoilerplateStage:
                 self.langid(doc)
         return doc
 
-    def _candidates(
-        self, text: str, lines: list[_Line], keys: list[str], langs: set[str]
-    ) -> set[int] | None:
+    def _candidates(self, text: str, lines: _Lines, langs: set[str]) -> set[int] | None:
         """Indexes of the lines worth classifying (None: all of them): those the rule screen
         picks, those with template residue, and short ones when there are learned lines."""
-        found = self.matcher.candidate_lines(keys, langs)
+        found = self.matcher.candidate_lines(text, langs, lines.starts)
         if found is None:
             return None
         if "{" in text or "<" in text or "[" in text:
-            starts = [line.start for line in lines]
             found.update(
-                bisect.bisect_right(starts, hint.start()) - 1
+                bisect.bisect_right(lines.starts, hint.start()) - 1
                 for hint in TEMPLATE_HINT.finditer(text)
             )
         if self.learned.rules:
             limit = self.learned.max_chars + 8
-            found.update(line.index for line in lines if len(line.text) <= limit)
+            found.update(
+                index for index, line_text in enumerate(lines.texts) if len(line_text) <= limit
+            )
         return found
 
     def _classify(
@@ -318,7 +323,7 @@ class BoilerplateStage:
         self,
         doc: Document,
         text: str,
-        lines: list[_Line],
+        lines: _Lines,
         removed: dict[int, str],
         triggers: list[tuple[int, str, str]],
     ) -> None:
@@ -336,15 +341,15 @@ class BoilerplateStage:
                     confidence=0.5,
                 )
                 continue
-            for line in lines[index + 1 :]:
-                if line.text and line.index not in removed:
-                    removed[line.index] = rule_id
+            for following in range(index + 1, len(lines)):
+                if lines.texts[following] and following not in removed:
+                    removed[following] = rule_id
             return
 
     def _related_blocks(
         self,
         doc: Document,
-        lines: list[_Line],
+        lines: _Lines,
         removed: dict[int, str],
         triggers: list[tuple[int, str, str]],
     ) -> None:
@@ -355,15 +360,16 @@ class BoilerplateStage:
                 continue
             taken = 0
             gap = False
-            for line in lines[index + 1 :]:
-                if not line.text.strip():
+            for following in range(index + 1, len(lines)):
+                if lines.blank(following):
                     gap = True
                     continue
-                if line.index in removed:
+                if following in removed:
                     continue
-                if taken == MAX_BLOCK_LINES or not HEADLINE.match(line.text):
+                if taken == MAX_BLOCK_LINES or not HEADLINE.match(lines.texts[following]):
                     break
                 taken += 1
+                line = lines[following]
                 if gap:
                     doc.flag(
                         self.name,
@@ -379,7 +385,7 @@ class BoilerplateStage:
     def _title(
         self,
         doc: Document,
-        lines: list[_Line],
+        lines: _Lines,
         removed: dict[int, str],
         inline: dict[int, list[Edit]],
     ) -> None:
@@ -458,7 +464,7 @@ class BoilerplateStage:
             )
         return None
 
-    def _repeated_lead(self, lines: list[_Line], removed: dict[int, str]) -> None:
+    def _repeated_lead(self, lines: _Lines, removed: dict[int, str]) -> None:
         window = _kept(lines, removed, limit=self.config.lead_window)
         # (position in the window, normal form) of the paragraphs long enough to compare.
         leads = []
@@ -527,14 +533,41 @@ def check_detector_entry(entry: RuleEntry) -> None:
         raise entry.error("examples.no_match must be a list of texts")
 
 
-def _split_lines(text: str) -> list[_Line]:
-    parts = text.split("\n")
-    # One start per line, and one past the end (not used).
-    starts = itertools.accumulate([len(part) + 1 for part in parts], initial=0)
-    return [
-        _Line(index, start, start + len(part), part)
-        for index, (start, part) in enumerate(zip(starts, parts, strict=False))
-    ]
+class _Lines:
+    """The lines of a text. A line's record (`_Line`) is made only when a detector looks at
+    the line: the screen alone sees most lines of most documents."""
+
+    __slots__ = ("texts", "starts")
+
+    def __init__(self, text: str) -> None:
+        self.texts = text.split("\n")
+        # One start per line, and one past the end of the last.
+        self.starts = line_starts(self.texts)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, index: int) -> _Line:
+        start = self.starts[index]
+        line_text = self.texts[index]
+        return _Line(index, start, start + len(line_text), line_text)
+
+    def blank(self, index: int) -> bool:
+        return not self.texts[index].strip()
+
+    def content_after(self, index: int) -> int | None:
+        """The first line after `index` that is not blank."""
+        for following in range(index + 1, len(self.texts)):
+            if self.texts[following].strip():
+                return following
+        return None
+
+    def content_before(self, index: int) -> int | None:
+        """The last line before `index` that is not blank."""
+        for previous in range(index - 1, -1, -1):
+            if self.texts[previous].strip():
+                return previous
+        return None
 
 
 def _line_languages(doc: Document, lines: list[_Line]) -> list[tuple[str, ...]]:
@@ -557,23 +590,23 @@ def _line_languages(doc: Document, lines: list[_Line]) -> list[tuple[str, ...]]:
     return result
 
 
-def _orphan_separators(lines: list[_Line], removed: dict[int, str]) -> None:
+def _orphan_separators(lines: _Lines, removed: dict[int, str]) -> None:
     """Separator lines ("---", "* * *") left at the end once the footer after them is gone."""
     if not removed:
         return
-    for line in reversed(lines):
-        if not line.text.strip() or line.index in removed:
+    for index in range(len(lines) - 1, -1, -1):
+        if lines.blank(index) or index in removed:
             continue
-        if not SEPARATOR.match(line.text):
+        if not SEPARATOR.match(lines.texts[index]):
             break
-        removed[line.index] = ORPHAN_SEPARATOR
+        removed[index] = ORPHAN_SEPARATOR
 
 
-def _kept(lines: list[_Line], removed: dict[int, str], *, limit: int) -> list[_Line]:
+def _kept(lines: _Lines, removed: dict[int, str], *, limit: int) -> list[_Line]:
     kept = []
-    for line in lines:
-        if line.text.strip() and line.index not in removed:
-            kept.append(line)
+    for index, line_text in enumerate(lines.texts):
+        if line_text.strip() and index not in removed:
+            kept.append(lines[index])
             if len(kept) == limit:
                 break
     return kept
@@ -588,26 +621,31 @@ def _lead_norm(text: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
-def _removal_edits(text: str, lines: list[_Line], removed: dict[int, str]) -> list[Edit]:
-    """One edit per removed line, taking its line break with it. Around a removed block the
-    wider of the two separators is kept, so "A\\n\\nB\\n\\nC" without B is "A\\n\\nC"."""
-    if not removed:
-        return []
+def _removal_edits(text: str, lines: _Lines, removed: dict[int, str]) -> list[Edit]:
+    """One edit per removed line, taking its line break with it. Around a removed block (removed
+    lines with only blank lines between them) the wider of the two separators is kept, so
+    "A\\n\\nB\\n\\nC" without B is "A\\n\\nC"."""
     edits: list[Edit] = []
-    content = [line for line in lines if line.text.strip()]
-    position = 0
-    while position < len(content):
-        if content[position].index not in removed:
-            position += 1
+    last_removed = -1
+    for first in sorted(removed):
+        if first <= last_removed or lines.blank(first):
             continue
-        block_end = position
-        while block_end < len(content) and content[block_end].index in removed:
-            block_end += 1
-        block = content[position:block_end]
-        previous = content[position - 1] if position > 0 else None
-        following = content[block_end] if block_end < len(content) else None
-        edits.extend(_block_edits(text, block, previous, following, removed))
-        position = block_end
+        block = [first]
+        following = lines.content_after(first)
+        while following is not None and following in removed:
+            block.append(following)
+            following = lines.content_after(following)
+        previous = lines.content_before(first)
+        edits.extend(
+            _block_edits(
+                text,
+                [lines[index] for index in block],
+                None if previous is None else lines[previous],
+                None if following is None else lines[following],
+                removed,
+            )
+        )
+        last_removed = block[-1]
     return edits
 
 
