@@ -219,6 +219,27 @@ class Document:
         shift = 0  # total length change of edits[:following - 1]
         last_shift = 0  # ... and of edits[:following]
         for paragraph in paragraphs[unmoved:]:
+            while following < count and edits[following].start <= paragraph.start:
+                edit = edits[following]
+                shift = last_shift
+                last_shift += len(edit.replacement) - (edit.end - edit.start)
+                following += 1
+            if (following == count or paragraph.end < edits[following].start) and (
+                not following or paragraph.start >= edits[following - 1].end
+            ):
+                # No edit touches the paragraph: it moves by the length changes before it.
+                if paragraph.end > paragraph.start:
+                    remapped.append(
+                        Paragraph(
+                            paragraph.start + last_shift,
+                            paragraph.end + last_shift,
+                            paragraph.lang,
+                            paragraph.confidence,
+                        )
+                        if last_shift
+                        else paragraph
+                    )
+                continue
             moved = []
             for position, is_end in ((paragraph.start, False), (paragraph.end, True)):
                 while following < count and edits[following].start <= position:

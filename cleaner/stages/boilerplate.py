@@ -393,18 +393,16 @@ class BoilerplateStage:
         if not kept:
             return
         while len(kept) == 2:
-            first, second = kept
-            copy = self._title_copy(first.text, second.text)
+            copy = self._title_copy(lines.texts[kept[0]], lines.texts[kept[1]])
             if copy is None:
                 break
-            removed[(first, second)[copy].index] = TITLE_COPY
+            removed[kept[copy]] = TITLE_COPY
             kept = _kept(lines, removed, limit=2)
-        title = kept[0]
-        if title.index in inline:
+        if kept[0] in inline:
             return
-        site_edit = self._site_name(doc, title)
+        site_edit = self._site_name(doc, lines[kept[0]])
         if site_edit is not None:
-            inline[title.index] = [site_edit]
+            inline[kept[0]] = [site_edit]
 
     def _title_copy(self, first: str, second: str) -> int | None:
         """Which of the first two lines is a truncated or exact copy of the other (0 or 1)."""
@@ -468,18 +466,19 @@ class BoilerplateStage:
         window = _kept(lines, removed, limit=self.config.lead_window)
         # (position in the window, normal form) of the paragraphs long enough to compare.
         leads = []
-        for position, line in enumerate(window):
-            if len(line.text) <= 1500:
-                norm = _lead_norm(line.text)
+        for position, index in enumerate(window):
+            paragraph = lines.texts[index]
+            if len(paragraph) <= 1500:
+                norm = _lead_norm(paragraph)
                 if len(norm) >= 40:
                     leads.append((position, norm))
         for number, (i, a) in enumerate(leads):
-            if window[i].index in removed:
+            if window[i] in removed:
                 continue
             for j, b in leads[number + 1 :]:
                 if j > i + 3:
                     break
-                if window[j].index in removed:
+                if window[j] in removed:
                     continue
                 shorter, longer = (a, b) if len(a) < len(b) else (b, a)
                 # A cheap screen before fuzzy matching: a dateline is all a copy may add, and
@@ -495,7 +494,7 @@ class BoilerplateStage:
                     continue
                 drop = self._lead_copy(a, b)
                 if drop is not None:
-                    removed[(window[i], window[j])[drop].index] = REPEATED_LEAD
+                    removed[(window[i], window[j])[drop]] = REPEATED_LEAD
                     break
 
     def _lead_copy(self, a: str, b: str) -> int | None:
@@ -602,11 +601,12 @@ def _orphan_separators(lines: _Lines, removed: dict[int, str]) -> None:
         removed[index] = ORPHAN_SEPARATOR
 
 
-def _kept(lines: _Lines, removed: dict[int, str], *, limit: int) -> list[_Line]:
+def _kept(lines: _Lines, removed: dict[int, str], *, limit: int) -> list[int]:
+    """The first `limit` lines (indexes) that are neither blank nor removed."""
     kept = []
     for index, line_text in enumerate(lines.texts):
         if line_text.strip() and index not in removed:
-            kept.append(lines[index])
+            kept.append(index)
             if len(kept) == limit:
                 break
     return kept
