@@ -250,6 +250,7 @@ WORD_CHAR = "\x00"
 FORWARD, REVERSE = "forward", "reverse"
 
 
+@functools.lru_cache(maxsize=4096)
 def edge_chars(pattern: str, *, last: bool = False) -> frozenset[str] | None:
     """The lowercase characters a match of `pattern` can start with (or end with, `last=True`),
     or None when that cannot be bounded (a `.`, `\\w`, a negated class, a pattern the `re`
@@ -335,6 +336,7 @@ SCREEN_LENGTHS = (3, 4, 6, 8, 12)
 MAX_SCREEN_AFFIXES = 400
 
 
+@functools.lru_cache(maxsize=4096)
 def affixes(
     pattern: str, *, last: bool = False, length: int = PREFIX_LENGTH
 ) -> frozenset[str] | None:
@@ -541,6 +543,7 @@ class LineMatcher:
         self.tiers = sorted({rule.max_chars for rule in rules})
         self.max_chars = self.tiers[-1] if self.tiers else 0
         self._buckets: dict[tuple[str, int, str, str], Any] = {}
+        self._tiers: dict[tuple[str, int, str], list[int]] = {}
         self._alternations: dict[str, Any] = {}
         self._gated_by_lang: dict[str, tuple[Any, list[int]]] = {}
         self._screens: dict[frozenset[str], Any] = {}
@@ -709,17 +712,10 @@ class LineMatcher:
 
     def _compile_bucket(self, bucket: tuple[str, int, str, str]) -> Any:
         lang, tier, direction, end = bucket
-        if lang == "und":
-            indexes: list[int] = sorted(i for found in self.by_lang.values() for i in found)
-        else:
-            indexes = sorted([*self.by_lang.get("any", []), *self.by_lang.get(lang, [])])
-        shortest = self.tiers[tier]
         chosen = tuple(
             index
-            for index in indexes
-            if self.direction[index] == direction
-            and self.rules[index].max_chars >= shortest
-            and self._may_match(index, end)
+            for index in self._tier_rules(lang, tier, direction)
+            if self._may_match(index, end)
         )
         compiled: Any = False
         if chosen:
@@ -732,6 +728,23 @@ class LineMatcher:
                 compiled = self._alternations[alternation] = regex.compile(alternation, flags)
         self._buckets[bucket] = compiled
         return compiled
+
+    def _tier_rules(self, lang: str, tier: int, direction: str) -> list[int]:
+        """The rules, in file order, that buckets of (`lang`, `tier`, `direction`) choose from:
+        buckets keep being added as new line starts come in, so this part is kept."""
+        found = self._tiers.get((lang, tier, direction))
+        if found is None:
+            if lang == "und":
+                indexes = sorted(i for group in self.by_lang.values() for i in group)
+            else:
+                indexes = sorted([*self.by_lang.get("any", []), *self.by_lang.get(lang, [])])
+            shortest = self.tiers[tier]
+            found = self._tiers[lang, tier, direction] = [
+                index
+                for index in indexes
+                if self.direction[index] == direction and self.rules[index].max_chars >= shortest
+            ]
+        return found
 
     def _may_match(self, index: int, end: str) -> bool:
         """Whether rule `index` can match a key that starts (or ends, reversed) with `end`."""
