@@ -101,7 +101,8 @@ DOMAIN = re.compile(
 # The head of a dateline, as left before a repeated lead: "Moscow, 31 December 2023 (dpa) - ",
 # "KYIV (Reuters) — ", "PARIS, 5 juin (AFP) : ".
 DATELINE_HEAD = re.compile(r"^[^\W\d_][^\n]{1,110}?(?:\)\s*[-–—:]?|\s[-–—:]|[-–—:])\s*$")
-TEMPLATE_HINT = re.compile(r"[{<\[]")
+# A line that may hold template residue, from its first "{", "<" or "[" on (one match a line).
+TEMPLATE_HINT = re.compile(r"[{<\[][^\n]*")
 # A line of a related-stories block: a headline, short and without closing punctuation.
 HEADLINE = re.compile(r"^.{3,160}(?<![.!?;:…\"”»)])$")
 SEPARATOR = re.compile(r"^[-–—_*=~•·#\s]{3,}$")
