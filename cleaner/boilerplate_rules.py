@@ -66,9 +66,12 @@ DEFAULT_MAX_CHARS = 200
 # rules are matched against the line without them, so no pattern has to repeat them.
 LIST_MARKERS = " \t•·▪◦●►▶»>*_-–—"
 MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
+# Every character `str.isspace` accepts is below U+3001 (the last is U+3000, the ideographic
+# space; a test checks the whole range): looking through all of Unicode would cost every process
+# half a second.
+SPACES = "".join(char for char in map(chr, range(0x3001)) if char.isspace())
 # What makes a line other than its own key (see `line_key`), as screen patterns: spaces or a
 # list marker at its start, spaces at its end, Markdown links and emphasis in it.
-SPACES = "".join(char for char in map(chr, range(sys.maxunicode + 1)) if char.isspace())
 KEYED_LINE_MARKS = frozenset(
     {
         *(f"\n{char}" for char in {*SPACES, *LIST_MARKERS} - {"\n"}),
@@ -78,7 +81,6 @@ KEYED_LINE_MARKS = frozenset(
         "__",
     }
 )
-DECIMALS = "".join(char for char in map(chr, range(sys.maxunicode + 1)) if char.isdecimal())
 
 
 def line_key(line: str) -> str:
@@ -239,6 +241,13 @@ def _screen_patterns(strings: frozenset[str], forward: bool) -> set[str]:
         else:
             patterns.add(DIGIT_EDGE[forward])
     return patterns
+
+
+@functools.cache
+def decimal_digits() -> str:
+    """Every character `\\d` matches (in any script: "٣" is three): the screen spells out "a
+    digit at the start of the line" for a rule that has nothing more selective."""
+    return "".join(char for char in map(chr, range(sys.maxunicode + 1)) if char.isdecimal())
 
 
 def _fold_char(char: str) -> str:
@@ -657,7 +666,7 @@ class LineMatcher:
         for forward, edge in DIGIT_EDGE.items():
             limit = limits.pop(edge, None)
             if limit is not None:
-                for digit in DECIMALS:
+                for digit in decimal_digits():
                     pattern = f"\n{digit}" if forward else f"{digit}\n"
                     limits[pattern] = max(limits.get(pattern, 0), limit)
         return _Screen(limits)

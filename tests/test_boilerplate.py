@@ -3,6 +3,7 @@ timeout guard, malformed rule files, the indexed matcher against the naive one, 
 
 from __future__ import annotations
 
+import sys
 import time
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from cleaner import Document, Pipeline, RuleError
 from cleaner.boilerplate_rules import (
     LIST_MARKERS,
+    SPACES,
     LineMatcher,
     affixes,
     compile_line_rule,
@@ -630,6 +632,26 @@ def test_stage_never_raises_and_changes_replay(text):
     for change in doc.changes:
         replayed = change.apply_to(replayed)
     assert replayed == doc.text
+
+
+def test_every_space_character_is_a_screen_mark_of_a_line_that_is_not_its_own_key():
+    assert "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()) == SPACES
+
+
+def test_a_rule_that_is_only_a_number_screens_lines_that_start_with_any_digit(tmp_path):
+    (tmp_path / "boilerplate").mkdir()
+    (tmp_path / "boilerplate" / "en.yaml").write_text(
+        "- id: en.counter\n  description: d\n  kind: comment_counter\n  action: remove\n"
+        "  pattern: '\\d+'\n  examples: {match: ['12']}\n",
+        encoding="utf-8",
+    )
+    stage = BoilerplateStage(BoilerplateConfig(), tmp_path)
+    text = "A story about 12 people.\n\n12\n\n٣٤\n\n2024 was a year."
+    assert stage.matcher.candidate_lines(text, {"en"}) == {2, 4, 6}
+    assert (
+        stage(Document(id="t", text=text, lang="en")).text
+        == "A story about 12 people.\n\n2024 was a year."
+    )
 
 
 def test_compile_line_rule_reports_its_entry(tmp_path):
