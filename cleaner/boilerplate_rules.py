@@ -216,8 +216,8 @@ def fold_digits(text: str) -> str:
     return DECIMAL.sub("0", text) if DECIMAL.search(text) else text
 
 
-# Screen patterns standing for "a decimal digit at the start (end) of the key": spelled out
-# for every digit `\\d` matches, they would double the automaton.
+# Screen patterns standing for "a decimal digit at the start (end) of the key", spelled out
+# for every digit `\\d` matches when the automaton is built (`decimal_digits`).
 DIGIT_EDGE = {True: "\n0", False: "0\n"}
 
 
@@ -227,7 +227,7 @@ def _screen_patterns(strings: frozenset[str], forward: bool) -> set[str]:
     the screen saves, so a prefix stops at its first digit; one that starts with digits
     ("00 comm", from `\\d+ comments?`) becomes what follows them (" comm"), to be found
     anywhere in the line, or, when that is too short to be selective, `DIGIT_EDGE` ("\\n0"
-    or "0\\n": any digit at that edge, which the screen checks outside the automaton).
+    or "0\\n": any digit at that edge; `inner_words` may find better).
     """
     patterns = set()
     for string in strings:
@@ -688,7 +688,7 @@ class LineMatcher:
                     patterns = None
                     break
                 found = _screen_patterns(strings, forward)
-                if DIGIT_EDGE[forward] in found and forward:
+                if forward and DIGIT_EDGE[forward] in found:
                     # "Any line that starts with a digit" picks many headlines; the words
                     # after the number pick few lines.
                     found = set(inner_words(alternative) or found)

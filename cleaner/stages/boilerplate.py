@@ -370,8 +370,8 @@ class BoilerplateStage:
                 if taken == MAX_BLOCK_LINES or not HEADLINE.match(lines.texts[following]):
                     break
                 taken += 1
-                line = lines[following]
                 if gap:
+                    line = lines[following]
                     doc.flag(
                         self.name,
                         RELATED_BLOCK,
@@ -381,7 +381,7 @@ class BoilerplateStage:
                         confidence=0.5,
                     )
                 else:
-                    removed[line.index] = rule_id
+                    removed[following] = rule_id
 
     def _title(
         self,
