@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
@@ -26,6 +27,10 @@ class Edit(NamedTuple):
     replacement: str
     rule: str
     confidence: float | None = None
+
+
+# The sort key of edits: (start, end).
+SPAN = operator.itemgetter(0, 1)
 
 
 class Change(NamedTuple):
@@ -103,8 +108,8 @@ class Document:
     def apply(self, stage: str, edits: Iterable[Edit]) -> int:
         """Apply non-overlapping edits (spans of the current text), record a `Change` for each
         one that really changes something, and return how many did."""
-        ordered = sorted(edits, key=lambda e: (e.start, e.end))
-        real = [e for e in ordered if self.text[e.start : e.end] != e.replacement]
+        text = self.text
+        real = [e for e in sorted(edits, key=SPAN) if text[e.start : e.end] != e.replacement]
         if not real:
             return 0
         pieces: list[str] = []
@@ -113,8 +118,8 @@ class Document:
         for edit in real:
             if edit.start < cursor:
                 raise ValueError(f"overlapping edits in stage {stage!r}: {edit.rule}")
-            before = self.text[edit.start : edit.end]
-            pieces.append(self.text[cursor : edit.start])
+            before = text[edit.start : edit.end]
+            pieces.append(text[cursor : edit.start])
             pieces.append(edit.replacement)
             self.changes.append(
                 Change(
@@ -129,7 +134,7 @@ class Document:
             )
             shift += len(edit.replacement) - (edit.end - edit.start)
             cursor = edit.end
-        pieces.append(self.text[cursor:])
+        pieces.append(text[cursor:])
         self.text = "".join(pieces)
         self._remap_paragraphs(real)
         if self.flags:
