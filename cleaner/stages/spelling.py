@@ -214,13 +214,16 @@ def _excepted(text: str, start: int, end: int, entry: SpellingEntry) -> bool:
                 return True
             continue
         phrase = exception.folded
+        # Without an apostrophe in the phrase, folding the text around the occurrence is only
+        # lowercasing it: an apostrophe there would make it differ either way.
+        fold = fold_phrase if "'" in phrase else str.lower
         offset = phrase.find(occurrence)
         while offset != -1:
             low, high = start - offset, start - offset + len(phrase)
             if (
                 low >= 0
                 and high <= len(text)
-                and fold_phrase(text[low:high]) == phrase
+                and fold(text[low:high]) == phrase
                 and (low == 0 or not text[low - 1].isalnum())
                 and (high == len(text) or not text[high].isalnum())
             ):
