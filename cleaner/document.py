@@ -245,28 +245,24 @@ class Document:
                         else paragraph
                     )
                 continue
-            # The start: the edits that start at or before it are counted already.
-            if not following:
-                start = paragraph.start
-            else:
+            moved = []
+            for position, is_end in ((paragraph.start, False), (paragraph.end, True)):
+                while following < count and edits[following].start <= position:
+                    edit = edits[following]
+                    shift = last_shift
+                    last_shift += len(edit.replacement) - (edit.end - edit.start)
+                    following += 1
+                if not following:
+                    moved.append(position)
+                    continue
                 edit = edits[following - 1]
-                if paragraph.start >= edit.end:
-                    start = paragraph.start + last_shift
+                if position >= edit.end:
+                    moved.append(position + last_shift)
+                elif is_end:
+                    moved.append(edit.start + shift + len(edit.replacement))
                 else:
-                    start = edit.start + shift
-            while following < count and edits[following].start <= paragraph.end:
-                edit = edits[following]
-                shift = last_shift
-                last_shift += len(edit.replacement) - (edit.end - edit.start)
-                following += 1
-            if not following:
-                end = paragraph.end
-            else:
-                edit = edits[following - 1]
-                if paragraph.end >= edit.end:
-                    end = paragraph.end + last_shift
-                else:
-                    end = edit.start + shift + len(edit.replacement)
+                    moved.append(edit.start + shift)
+            start, end = moved
             if end > start:
                 remapped.append(Paragraph(start, end, paragraph.lang, paragraph.confidence))
         self.paragraphs = remapped
