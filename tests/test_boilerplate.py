@@ -654,6 +654,24 @@ def test_a_rule_that_is_only_a_number_screens_lines_that_start_with_any_digit(tm
     )
 
 
+@pytest.mark.parametrize("requires", ["", "  requires: [x]\n"])
+def test_a_rule_whose_answer_depends_on_direction_is_matched_forward(tmp_path, requires):
+    # Forward, the possessive `a++` takes every "a" and "ab" cannot follow; matched backwards
+    # from its end (as end-bounded rules are), the first branch would match "xaaab" whole.
+    (tmp_path / "boilerplate").mkdir()
+    (tmp_path / "boilerplate" / "en.yaml").write_text(
+        "- id: en.odd\n  description: d\n  kind: ad\n  action: remove\n"
+        "  pattern: '.{1,20}(?:a++ab|c)'\n"
+        + requires
+        + "  examples: {match: [xc], no_match: [xaaab]}\n",
+        encoding="utf-8",
+    )
+    matcher = BoilerplateStage(BoilerplateConfig(), tmp_path).matcher
+    assert matcher.direction == ["reverse"] and matcher.reversible == [False]
+    assert matcher.match("xc", "en") is not None
+    assert matcher.match("xaaab", "en") is None
+
+
 def test_compile_line_rule_reports_its_entry(tmp_path):
     path = tmp_path / "boilerplate" / "fr.yaml"
     path.parent.mkdir()
