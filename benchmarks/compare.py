@@ -5,7 +5,7 @@
 On the 2-core machine the benchmarks run on, speeds measured minutes apart differ by up to a
 quarter at the same load, so two runs of `run.py` cannot tell a 10% gain from noise. This
 script exports the git revision BASE to a temporary folder and times it and the working tree
-alternately, `--rounds` times each, the way `run.py` times one core (each stage fed the previous
+alternately (in turn first), `--rounds` times each, the way `run.py` times one core (each stage fed the previous
 stages' output, 100 documents at a time, after a warm-up), on the first `--docs` documents of
 the benchmark corpus. Each process also times `--reference`, a stage the change left alone:
 dividing every stage's speed by the reference's speed in the same process cancels most of the
@@ -100,13 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     elif not (args.corpus / "corpus.jsonl").exists():
         parser.error(f"{args.corpus}: no corpus.jsonl (write one with benchmarks/corpus.py)")
     corpus_file = ((args.corpus or corpus_dir) / "corpus.jsonl").resolve()
-    trees = {"base": None, "new": BENCHMARKS.parent}
     runs: dict[str, list[dict[str, float]]] = {"base": [], "new": []}
     with tempfile.TemporaryDirectory(prefix="cleaner-compare-") as folder:
-        trees["base"] = export(args.base, Path(folder))
+        trees = {"base": export(args.base, Path(folder)), "new": BENCHMARKS.parent}
         for number in range(1, args.rounds + 1):
-            for name, tree in trees.items():
-                speeds = measure(tree, corpus_file, args.docs)
+            # Which tree goes first alternates, so that a drift during a round favours neither.
+            order = ["base", "new"] if number % 2 else ["new", "base"]
+            for name in order:
+                speeds = measure(trees[name], corpus_file, args.docs)
                 runs[name].append(speeds)
                 figures = " ".join(f"{stage} {mb:.1f}" for stage, mb in speeds.items())
                 print(f"round {number} {name:4s} MB/s: {figures}", flush=True)
