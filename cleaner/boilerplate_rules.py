@@ -4,10 +4,12 @@ A line rule is a regular expression that must match a whole line (see the format
 `rules/boilerplate/any.yaml`). Trying every rule on every line costs time in proportion to the
 number of rules, so the rules are indexed instead:
 
-1. a line longer than every rule's `max_chars` is not tried at all (most content lines are long
-   sentences);
+1. one Aho-Corasick pass over a document's text screens all its lines
+   (`LineMatcher.candidate_lines`): a line is tried only if it starts with a prefix of some
+   rule, ends with a suffix of one or holds one of its `requires` words, and is no longer than
+   that rule's `max_chars` (most content lines are long sentences);
 2. each rule's possible first characters are read off its parsed pattern, and for the line's
-   first character only the rules that can start with it are tried;
+   first characters only the rules that can start with them are tried;
 3. those rules are compiled together into one alternation with a named group per rule, so the
    regex engine (in C) tries them in one call, not a Python loop.
 
@@ -555,7 +557,8 @@ class LineMatcher:
     A rule whose first characters are bounded is matched forward and filed under each of them;
     the others (captions and credits: `.{10,250}\\(AFP – Archive\\)`) are matched backward
     (the `regex` module's REVERSE flag), from the specific end of the pattern, and filed under
-    their possible last characters. Both are also filed by length tier: a line longer than a
+    their possible last characters; a pattern whose answer could depend on the direction
+    (`direction_free`) is matched forward whatever its filing. Both are also filed by length tier: a line longer than a
     rule's `max_chars` never meets it. Each bucket (language, tier, direction, character) is
     one alternation with a named group per rule, compiled on first use.
 
