@@ -72,12 +72,18 @@ MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
 # space; a test checks the whole range): looking through all of Unicode would cost every process
 # half a second.
 SPACES = "".join(char for char in map(chr, range(0x3001)) if char.isspace())
-# What makes a line other than its own key (see `line_key`), as screen patterns: spaces or a
-# list marker at its start, spaces at its end, Markdown links and emphasis in it.
+# The space characters other than " " (and the line break): the index and the screen see each
+# of them as " " (`index_form`), so a `\\s` of a rule is one character to them, not thirty.
+ODD_SPACES = SPACES.replace(" ", "").replace("\n", "")
+ODD_SPACE = re.compile(f"[{re.escape(ODD_SPACES)}]")
+# What makes a line other than its own key (see `line_key`) or its key other than its index
+# form, as screen patterns: spaces or a list marker at its start, a space at its end, Markdown
+# links and emphasis, any other space character.
 KEYED_LINE_MARKS = frozenset(
     {
-        *(f"\n{char}" for char in {*SPACES, *LIST_MARKERS} - {"\n"}),
-        *(f"{char}\n" for char in SPACES if char != "\n"),
+        *(f"\n{char}" for char in LIST_MARKERS if char not in ODD_SPACES),
+        " \n",
+        *ODD_SPACES,
         "](",
         "**",
         "__",
@@ -208,14 +214,16 @@ ANY_CHAR = None
 DECIMAL = re.compile(r"\d")
 
 
-def fold_digits(text: str) -> str:
+def index_form(text: str) -> str:
     """Lowercase `text` as the index files rules under: every decimal digit as "0", so that
-    `\\d+ comments` has a few prefixes, not thousands.
+    `\\d+ comments` has a few prefixes, not thousands, and every space character as " ".
 
-    >>> fold_digits("12 comments")
+    >>> index_form("12\\u00a0comments")
     '00 comments'
     """
-    return DECIMAL.sub("0", text) if DECIMAL.search(text) else text
+    if DECIMAL.search(text):
+        text = DECIMAL.sub("0", text)
+    return ODD_SPACE.sub(" ", text) if ODD_SPACE.search(text) else text
 
 
 # Screen patterns standing for "a decimal digit at the start (end) of the key", spelled out
@@ -253,7 +261,7 @@ def decimal_digits() -> str:
 
 
 def _fold_char(char: str) -> str:
-    return "0" if char.isdecimal() else char
+    return "0" if char.isdecimal() else " " if char.isspace() else char
 
 
 # Stands for "any letter, digit or underscore" (`\\w`) in an edge set.
@@ -491,7 +499,7 @@ def _item_affixes(op: Any, argument: Any, length: int, last: bool) -> set[str] |
             elif member_op is c.CATEGORY and member is c.CATEGORY_DIGIT:
                 chars.add("0")
             elif member_op is c.CATEGORY and member is c.CATEGORY_SPACE:
-                chars.update(" \t")
+                chars.add(" ")
             else:
                 return None
         return chars if all(len(char) == 1 for char in chars) else None
@@ -617,7 +625,7 @@ class LineMatcher:
     def _match(self, key: str, lang: str) -> LineRule | None:
         tier = bisect.bisect_left(self.tiers, len(key))
         folded = key.lower()
-        indexed = fold_digits(folded)
+        indexed = index_form(folded)
         best = self._bucket_match(key, (lang, tier, FORWARD, indexed[:PREFIX_LENGTH]))
         found = self._bucket_match(key, (lang, tier, REVERSE, indexed[: -PREFIX_LENGTH - 1 : -1]))
         if found is not None and (best is None or found < best):
@@ -645,9 +653,9 @@ class LineMatcher:
         suffix at the end, or one of its `requires` words anywhere, in a key no longer than the
         rule allows. None when some rule can match any line.
 
-        Most lines are their own key. The same pass finds the few that are not (list markers,
-        Markdown, spaces around the line: `KEYED_LINE_MARKS`); their keys are screened in a
-        second, small pass. `starts`: where each line starts (`line_starts`), when the caller
+        Most lines are their own key, in index form. The same pass finds the few that are not
+        (list markers, Markdown, spaces around the line, space characters other than " ":
+        `KEYED_LINE_MARKS`); their keys, spaces as " ", are screened in a second, small pass. `starts`: where each line starts (`line_starts`), when the caller
         has them."""
         languages = frozenset(langs)
         if languages not in self._screens:
@@ -667,6 +675,8 @@ class LineMatcher:
             found -= keyed
             lines = sorted(keyed)
             keys = "\n".join(line_key(text[starts[line] : starts[line + 1] - 1]) for line in lines)
+            if ODD_SPACE.search(keys):
+                keys = ODD_SPACE.sub(" ", keys)
             screened = screen.lines(keys, line_starts(keys.split("\n")))
             if screened is None:
                 return None

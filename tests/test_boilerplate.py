@@ -514,6 +514,23 @@ def test_indexed_matcher_agrees_with_trying_every_rule(lang):
         assert STAGE.matcher.match(key, lang) is naive_match(key, lang), key
 
 
+# Space characters other than " " (the unicode stage leaves none, but the stage may run alone).
+ODD_SPACED = ["\u00a0", "\u2009", "\t", "\u3000"]
+
+
+@pytest.mark.parametrize("space", ODD_SPACED, ids=ascii)
+def test_indexed_matcher_and_screen_agree_with_every_rule_on_other_spaces(space):
+    for rule in LINE_RULES:
+        lang = "en" if rule.lang == "any" else rule.lang
+        for example in rule.examples_match:
+            line = example.replace(" ", space)
+            key = line_key(line)
+            expected = naive_match(key, lang)
+            assert STAGE.matcher.match(key, lang) is expected, line
+            if expected is not None:
+                assert 0 in STAGE.matcher.candidate_lines(line, {lang}), line
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
@@ -541,7 +558,9 @@ def test_indexed_matcher_agrees_with_trying_every_rule(lang):
             ]
         ),
         max_size=8,
-    ).map(" ".join),
+    ).flatmap(
+        lambda words: st.sampled_from([" ", *ODD_SPACED]).map(lambda space: space.join(words))
+    ),
     st.sampled_from([*LANGUAGES, "und"]),
 )
 def test_indexed_matcher_agrees_on_generated_lines(text, lang):
