@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
-import operator
 import re
 import re._constants as sre_constants
 import re._parser as sre_parser
@@ -34,6 +32,7 @@ from typing import Any
 import regex
 from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
+from cleaner.document import line_starts
 from cleaner.rules import RuleEntry
 
 ACTIONS = ("remove", "block", "trailing", "flag")
@@ -838,14 +837,6 @@ class LineMatcher:
                 flag = "-i" if rule.case_sensitive else "i"
                 return f"(?{flag}:{'|'.join(kept)})"
         return rule.scoped_pattern
-
-
-def line_starts(lines: list[str]) -> list[int]:
-    """Where each of `lines` (a text split at its line breaks) starts in the text, and one past
-    the end of the last: the lengths of the lines before it plus one line break for each."""
-    return list(
-        map(operator.add, itertools.accumulate(map(len, lines), initial=0), itertools.count())
-    )
 
 
 class _Screen:

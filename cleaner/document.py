@@ -281,6 +281,18 @@ class Document:
         ]
 
 
+def line_starts(lines: list[str]) -> list[int]:
+    """Where each of `lines` (a text split at its line breaks) starts in the text, and one past
+    the end of the last: the lengths of the lines before it plus one line break for each.
+
+    >>> line_starts("ab\\n\\nc".split("\\n"))
+    [0, 3, 4, 6]
+    """
+    return list(
+        map(operator.add, itertools.accumulate(map(len, lines), initial=0), itertools.count())
+    )
+
+
 def _mover(edits: list[Edit]) -> Callable[[int, bool], int]:
     """Where a position of the text lands after `edits` (sorted, non-overlapping): shifted by
     the length changes of the edits before it; inside a replaced span, snapped to the side of

@@ -29,15 +29,9 @@ import regex
 from rapidfuzz import fuzz
 
 from cleaner.boilerplate_corpus import LearnedLines, load_learned_lines
-from cleaner.boilerplate_rules import (
-    LIST_MARKERS,
-    LineMatcher,
-    compile_line_rule,
-    line_key,
-    line_starts,
-)
+from cleaner.boilerplate_rules import LIST_MARKERS, LineMatcher, compile_line_rule, line_key
 from cleaner.config import StageConfig
-from cleaner.document import UNDETERMINED, Document, Edit
+from cleaner.document import UNDETERMINED, Document, Edit, line_starts
 from cleaner.errors import ConfigError
 from cleaner.rules import RuleEntry, load_stage_rules
 from cleaner.stages.langid import LangidConfig, LangidStage

@@ -31,7 +31,7 @@ from pathlib import Path
 import ftfy
 
 from cleaner.config import StageConfig
-from cleaner.document import Document, Edit
+from cleaner.document import Document, Edit, line_starts
 
 # Why each ftfy option is set the way it is:
 FTFY_CONFIG = ftfy.TextFixerConfig(
@@ -374,8 +374,8 @@ def _unprintable_lines(text: str) -> tuple[tuple[int, int], ...]:
     unprintable = itertools.compress(
         range(len(lines)), map(operator.not_, map(str.isprintable, lines))
     )
-    starts = list(itertools.accumulate(map(len, lines), initial=0))
-    return tuple((starts[i] + i, starts[i] + i + len(lines[i])) for i in unprintable)
+    starts = line_starts(lines)
+    return tuple((starts[i], starts[i] + len(lines[i])) for i in unprintable)
 
 
 def _fixes_unprintable(step: object) -> bool:
