@@ -25,14 +25,14 @@ import re
 import re._constants as sre_constants
 import re._parser as sre_parser
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import regex
 from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
-from cleaner.document import line_starts
+from cleaner.document import UNDETERMINED, line_starts
 from cleaner.rules import RuleEntry
 
 ACTIONS = ("remove", "block", "trailing", "flag")
@@ -654,8 +654,8 @@ class LineMatcher:
 
         Most lines are their own key, in index form. The same pass finds the few that are not
         (list markers, Markdown, spaces around the line, space characters other than " ":
-        `KEYED_LINE_MARKS`); their keys, spaces as " ", are screened in a second, small pass. `starts`: where each line starts (`line_starts`), when the caller
-        has them."""
+        `KEYED_LINE_MARKS`); their keys, spaces as " ", are screened in a second, small pass.
+        `starts`: where each line starts (`line_starts`), when the caller has them."""
         languages = frozenset(langs)
         if languages not in self._screens:
             self._screens[languages] = self._screen(languages)
@@ -687,13 +687,8 @@ class LineMatcher:
         after a line break, their reverse rules' suffixes before one, and their `requires`
         words, with the longest key each pattern may select; False when a rule could match
         any line, None when no rule can match."""
-        if "und" in langs:
-            indexes = sorted(i for found in self.by_lang.values() for i in found)
-            gated = sorted(i for found in self.gated.values() for i in found)
-        else:
-            chosen = ("any", *sorted(langs))
-            indexes = sorted(i for lang in chosen for i in self.by_lang.get(lang, []))
-            gated = sorted(i for lang in chosen for i in self.gated.get(lang, []))
+        indexes = _rules_of(self.by_lang, langs)
+        gated = _rules_of(self.gated, langs)
         limits: dict[str, int] = {}
 
         def add(pattern: str, index: int) -> None:
@@ -757,10 +752,7 @@ class LineMatcher:
         words: they are tried only on lines that hold one of the words."""
         found = self._gated_by_lang.get(lang)
         if found is None:
-            if lang == "und":
-                indexes = sorted(index for group in self.gated.values() for index in group)
-            else:
-                indexes = sorted([*self.gated.get("any", []), *self.gated.get(lang, [])])
+            indexes = _rules_of(self.gated, {lang})
             words = sorted({word for index in indexes for word in self.rules[index].requires})
             screen = re.compile("|".join(map(re.escape, words))) if words else None
             found = self._gated_by_lang[lang] = (screen, indexes)
@@ -803,10 +795,7 @@ class LineMatcher:
         buckets keep being added as new line starts come in, so this part is kept."""
         found = self._tiers.get((lang, tier, direction))
         if found is None:
-            if lang == "und":
-                indexes = sorted(i for group in self.by_lang.values() for i in group)
-            else:
-                indexes = sorted([*self.by_lang.get("any", []), *self.by_lang.get(lang, [])])
+            indexes = _rules_of(self.by_lang, {lang})
             shortest = self.tiers[tier]
             found = self._tiers[lang, tier, direction] = [
                 index
@@ -873,6 +862,15 @@ class _Screen:
             if starts[line + 1] - 1 - starts[line] <= limits[pattern]:
                 found.add(line)
         return found, keyed_lines
+
+
+def _rules_of(groups: dict[str, list[int]], langs: Iterable[str]) -> list[int]:
+    """The rule indexes, in file order, that lines of `langs` meet: those of the languages and
+    of `any`, or every rule when one of `langs` is unknown (`und`)."""
+    langs = set(langs)
+    if UNDETERMINED in langs:
+        return sorted(index for group in groups.values() for index in group)
+    return sorted(index for lang in ("any", *langs) for index in groups.get(lang, []))
 
 
 def _may_start(strings: frozenset[str] | None, edges: frozenset[str] | None, end: str) -> bool:
