@@ -333,16 +333,19 @@ def _lines_with(needle: str) -> Screen:
     return screen
 
 
+def _runs(text: str, needle: str, run: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    """Each match of `run` from an occurrence of `needle` on, found with `str.find`."""
+    position = text.find(needle)
+    while position != -1:
+        end = run.match(text, position).end()
+        yield position, end
+        position = text.find(needle, end)
+
+
 def _runs_of_spaces(text: str) -> list[tuple[int, int]]:
     """Each run of two or more spaces and the character after it, which the lookahead of
     `SPACE_RUNS` reads (its lookbehind reads before the start of a span)."""
-    spans = []
-    position = text.find("  ")
-    while position != -1:
-        end = SPACES.match(text, position).end()
-        spans.append((position, min(end + 1, len(text))))
-        position = text.find("  ", end)
-    return spans
+    return [(start, min(end + 1, len(text))) for start, end in _runs(text, "  ", SPACES)]
 
 
 def _trailing_space_runs(text: str) -> list[tuple[int, int]]:
@@ -456,13 +459,7 @@ def _follow_spans(
 
 def _line_break_runs(text: str) -> list[tuple[int, int]]:
     """Each run of three or more line breaks."""
-    spans = []
-    position = text.find("\n\n\n")
-    while position != -1:
-        end = LINE_BREAK_RUN.match(text, position).end()
-        spans.append((position, end))
-        position = text.find("\n\n\n", end)
-    return spans
+    return list(_runs(text, "\n\n\n", LINE_BREAK_RUN))
 
 
 def _traces_beside(text: str, edits: list[Edit]) -> bool:
