@@ -33,6 +33,7 @@ import regex
 from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
 from cleaner.document import UNDETERMINED, line_starts
+from cleaner.memo import BoundedMemo
 from cleaner.rules import RuleEntry
 
 ACTIONS = ("remove", "block", "trailing", "flag")
@@ -378,7 +379,6 @@ def _edge_of_item(op: Any, argument: Any, last: bool) -> tuple[set[str] | None, 
 PREFIX_LENGTH = 3
 # How many line answers `LineMatcher.match` remembers (a few MB at most).
 MAX_ANSWERS = 1 << 16
-MISSING = object()
 MAX_PREFIXES = 4000
 # The screen looks for the longest of these prefixes (suffixes) a rule has at most
 # `MAX_SCREEN_AFFIXES` of: "read more:" is a far rarer line start than "rea".
@@ -602,7 +602,7 @@ class LineMatcher:
         self._gated_patterns: dict[int, Any] = {}
         self._screens: dict[frozenset[str], Any] = {}
         self._rule_screens: dict[int, set[str] | None] = {}
-        self._answers: dict[tuple[str, str], LineRule | None] = {}
+        self._answers = BoundedMemo(self._match_pair, MAX_ANSWERS)
 
     def match(self, key: str, lang: str) -> LineRule | None:
         """The rule matching `key` in `lang`, or None. Raises `TimeoutError` (from `regex`) when
@@ -613,13 +613,10 @@ class LineMatcher:
         out is not remembered, and the memory is emptied when it is full."""
         if not key or len(key) > self.max_chars:
             return None
-        found = self._answers.get((key, lang), MISSING)
-        if found is MISSING:
-            found = self._match(key, lang)
-            if len(self._answers) >= MAX_ANSWERS:
-                self._answers.clear()
-            self._answers[key, lang] = found
-        return found
+        return self._answers[key, lang]
+
+    def _match_pair(self, key_and_lang: tuple[str, str]) -> LineRule | None:
+        return self._match(*key_and_lang)
 
     def _match(self, key: str, lang: str) -> LineRule | None:
         tier = bisect.bisect_left(self.tiers, len(key))

@@ -632,9 +632,9 @@ def test_matcher_with_no_rules_matches_nothing():
     assert LineMatcher([], timeout=0.1).match("Advertisement", "en") is None
 
 
-def test_remembered_answers_are_per_language_and_equal_fresh_ones(monkeypatch):
+def test_remembered_answers_are_per_language_and_equal_fresh_ones():
     matcher = LineMatcher(LINE_RULES, timeout=1.0)
-    monkeypatch.setattr("cleaner.boilerplate_rules.MAX_ANSWERS", 3)
+    matcher._answers.limit = 3
     asked = [("Reklama", "pl"), ("Reklama", "de"), ("Source link", "en"), ("Story.", "en")] * 2
     answers = [matcher.match(key, lang) for key, lang in asked]
     fresh = [LineMatcher(LINE_RULES, timeout=1.0).match(key, lang) for key, lang in asked]

@@ -227,7 +227,7 @@ def test_remembered_token_hits_never_change_an_answer(texts):
     # The same tokens in other texts, with the memory of tokens emptied now and then.
     profiles = langid.StopwordProfiles([])
     profiles.languages = dict(STAGE.profiles.languages, il=("fr", "it"), σ=("el",))
-    profiles._token_hits.MAX_TOKENS = 5
+    profiles._token_hits.limit = 5
     for text in texts + [" ".join(texts), "\n".join(reversed(texts))] + texts:
         assert profiles.hits(text) == stopword_hits_by_definition(profiles, text)
         assert len(profiles._token_hits) <= 5

@@ -28,7 +28,7 @@ import os
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
@@ -37,6 +37,7 @@ from langdetect.lang_detect_exception import LangDetectException
 from cleaner.config import StageConfig
 from cleaner.document import UNDETERMINED, Document, Paragraph
 from cleaner.errors import ConfigError
+from cleaner.memo import BoundedMemo
 from cleaner.rules import RuleEntry, load_stage_rules
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -47,6 +48,8 @@ QUICK_CHARS = 150
 # Once this many paragraphs are clearly in one language and none in another, the document's
 # language is settled and later paragraphs are first checked on their first SETTLED_CHARS.
 SETTLE_AFTER = 3
+# How many distinct tokens `StopwordProfiles.hits` remembers the stopword hits of.
+MAX_TOKENS = 2**16
 SETTLED_CHARS = 60
 
 
@@ -184,7 +187,7 @@ class StopwordProfiles:
     @languages.setter
     def languages(self, languages: dict[str, tuple[str, ...]]) -> None:
         self._languages = languages
-        self._token_hits = _TokenHits(self._hits_lowering_each_word)
+        self._token_hits = BoundedMemo(self._token_hits_of, MAX_TOKENS)
 
     def hits(self, text: str) -> list[tuple[str, ...]]:
         """The languages of each stopword occurrence among `WORD.findall(text)`, lowercased.
@@ -203,6 +206,9 @@ class StopwordProfiles:
         # Most tokens have no hits: dropping their empty tuples first spares chaining them.
         return list(itertools.chain.from_iterable(filter(None, per_token)))
 
+    def _token_hits_of(self, token: str) -> tuple[tuple[str, ...], ...]:
+        return tuple(self._hits_lowering_each_word(token))
+
     def _hits_lowering_each_word(self, text: str) -> list[tuple[str, ...]]:
         get = self.languages.get
         lower = str.lower
@@ -213,24 +219,6 @@ class StopwordProfiles:
         hits += filter(None, map(get, map(lower, filter(str.isalpha, stripped))))
         if rest := [token for token in itertools.filterfalse(str.isalpha, stripped) if token]:
             hits += filter(None, map(get, map(lower, WORD.findall(" ".join(rest)))))
-        return hits
-
-
-class _TokenHits(dict[str, tuple[tuple[str, ...], ...]]):
-    """Stopword hits per whitespace-free token, computed on first lookup. Past `MAX_TOKENS`
-    distinct tokens it starts afresh, so memory stays bounded on an endless vocabulary of
-    numbers and names; answers never depend on what it holds."""
-
-    MAX_TOKENS = 2**16
-
-    def __init__(self, token_hits: Callable[[str], list[tuple[str, ...]]]) -> None:
-        super().__init__()
-        self.token_hits = token_hits
-
-    def __missing__(self, token: str) -> tuple[tuple[str, ...], ...]:
-        if len(self) >= self.MAX_TOKENS:
-            self.clear()
-        hits = self[token] = tuple(self.token_hits(token))
         return hits
 
 
