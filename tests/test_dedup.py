@@ -1,4 +1,6 @@
+import pickle
 import random
+from datetime import datetime
 
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ from texts import CITY_BUDGET_LONG, KYIV_DRONES_LONG
 from cleaner.dedup import DedupConfig, deduplicate, flag_documents
 from cleaner.dedup.bands import band_hashes, candidate_pairs, lsh_params
 from cleaner.dedup.cluster import Entry, UnionFind, keep_key, parse_date
+from cleaner.dedup.corpus import Sketch
 from cleaner.dedup.shingles import normalized, shingle_hash, shingle_hashes, shingles_of, words_of
 from cleaner.dedup.signatures import Signer
 from cleaner.document import Change, Document
@@ -111,6 +114,13 @@ def test_candidate_pairs_connect_every_collision():
 def test_small_buckets_give_all_pairs():
     bands = np.array([[5], [9], [5], [5], [1]], dtype=np.uint64)
     assert candidate_pairs(bands).tolist() == [[0, 2], [0, 3], [2, 3]]
+
+
+def test_small_buckets_of_different_sizes_give_all_their_pairs():
+    bands = np.array([[7], [1], [7], [2], [1], [7], [1], [3], [1]], dtype=np.uint64)
+    assert candidate_pairs(bands).tolist() == [
+        [0, 2], [0, 5], [1, 4], [1, 6], [1, 8], [2, 5], [4, 6], [4, 8], [6, 8],
+    ]  # fmt: skip
 
 
 def test_band_hashes_differ_between_bands_of_equal_values():
@@ -345,3 +355,12 @@ def test_signatures_on_disk_give_the_same_clusters(tmp_path):
     entries = [entry_of(doc, number, config) for number, doc in enumerate(docs)]
     expected = clusters(deduplicate(docs, config))
     assert expected and clusters(deduplicate_signatures(on_disk, entries, config)) == expected
+
+
+def test_a_sketch_survives_pickling_whole():
+    row = np.arange(128, dtype=np.uint32) * 7919
+    sketch = Sketch("en/1", 3040, 12, datetime(2024, 3, 1), row)
+    back = pickle.loads(pickle.dumps(sketch, protocol=pickle.HIGHEST_PROTOCOL))
+    assert (back.id, back.length, back.changes, back.date) == ("en/1", 3040, 12, sketch.date)
+    assert back.signature.dtype == np.uint32
+    assert back.signature.tolist() == row.tolist()

@@ -78,11 +78,13 @@ def _colliding_pairs(values: np.ndarray) -> np.ndarray:
     pairs.append(np.stack((order[first_of_run[later]], order[later]), axis=1))
     chained = later & (position - 1 != first_of_run)
     pairs.append(np.stack((order[position[chained] - 1], order[chained]), axis=1))
-    # Small runs: all pairs, so a chance collision with the first member cannot hide a real one.
-    small = np.flatnonzero((run_lengths > 2) & (run_lengths <= ALL_PAIRS_LIMIT))
-    for start, length in zip(run_starts[small].tolist(), run_lengths[small].tolist(), strict=True):
-        members = order[start : start + length]
+    # Small runs: all pairs, so a chance collision with the first member cannot hide a real one;
+    # the runs of one length together, one row each.
+    small = (run_lengths > 2) & (run_lengths <= ALL_PAIRS_LIMIT)
+    for length in np.unique(run_lengths[small]).tolist():
+        starts = run_starts[small & (run_lengths == length)]
+        members = order[starts[:, np.newaxis] + np.arange(length)]
         left, right = np.triu_indices(length, k=1)
-        pairs.append(np.stack((members[left], members[right]), axis=1))
+        pairs.append(np.stack((members[:, left].ravel(), members[:, right].ravel()), axis=1))
     stacked = np.concatenate(pairs).astype(np.int64)
     return np.sort(stacked, axis=1)
