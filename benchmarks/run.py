@@ -36,6 +36,7 @@ import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,6 +63,7 @@ PIPELINE = "pipeline"
 WARM_UP_DOCS = 200
 CHUNK_DOCS = 100
 TRACED_DOCS = 300
+MACHINE_LOOP_STEPS = 6_000_000
 
 
 @dataclass
@@ -223,6 +225,48 @@ def time_all_cores(
     return totals, peak_rss_kib
 
 
+def _busy_loop(steps: int) -> float:
+    """CPU seconds of a fixed pure-Python workload (dictionary and integer work, no I/O, no
+    shared state), the kind of work that dominates a stage's glue code."""
+    started = time.process_time()
+    counts: dict[int, int] = {}
+    for number in range(steps):
+        key = number % 97
+        counts[key] = counts.get(key, 0) + number
+    return time.process_time() - started
+
+
+def _busy_loop_after(barrier, steps: int, results) -> None:
+    barrier.wait()
+    results.put(_busy_loop(steps))
+
+
+def time_machine_scaling(
+    processes: int, rounds: int = 5, steps: int = MACHINE_LOOP_STEPS
+) -> list[float]:
+    """Per round, the speed-up `processes` copies of `_busy_loop` started together get over one
+    copy alone just before, by CPU time: about the most a parallel run of Python code can get
+    on this machine at that moment. Cores that share execution units or a memory path (or a
+    host with other tenants) run each copy slower when all are busy, which no code of ours can
+    undo; the rounds show how much that varies."""
+    context = multiprocessing.get_context("spawn")
+    speed_ups = []
+    for _ in range(rounds):
+        alone = _busy_loop(steps)
+        barrier, results = context.Barrier(processes), context.Queue()
+        copies = [
+            context.Process(target=_busy_loop_after, args=(barrier, steps, results))
+            for _ in range(processes)
+        ]
+        for copy in copies:
+            copy.start()
+        together = max(results.get() for _ in copies)
+        for copy in copies:
+            copy.join()
+        speed_ups.append(processes * alone / together)
+    return speed_ups
+
+
 # --- naive baselines -----------------------------------------------------------------------
 
 
@@ -368,7 +412,9 @@ def cli_available() -> bool:
 # --- report --------------------------------------------------------------------------------
 
 
-def report(args, corpus_dir, records, one, many, peaks, rss_main, rss_workers, naive, cli) -> str:
+def report(
+    args, corpus_dir, records, one, many, scaling, peaks, rss_main, rss_workers, naive, cli
+) -> str:
     size_mb = sum(map(text_bytes, records)) / 1e6
     cores = args.processes
     lines = [
@@ -406,6 +452,11 @@ def report(args, corpus_dir, records, one, many, peaks, rss_main, rss_workers, n
         f"Peak RSS: this process {rss_main / 1024:.0f} MiB (holds the whole corpus in memory), "
         f"largest pool worker {rss_workers / 1024:.0f} MiB. Traced peaks: largest over "
         f"{min(TRACED_DOCS, len(records))} documents.",
+        "",
+        f"The machine itself, right after: {cores} copies of a pure-Python loop started "
+        f"together ran {statistics.median(scaling):.2f}x as fast as one alone, by CPU time "
+        f"(median of {len(scaling)} rounds, from {min(scaling):.2f}x to {max(scaling):.2f}x): "
+        "about the most any speed-up above can reach here.",
         "",
         "## Naive baselines (one core, same documents)",
         "",
@@ -457,7 +508,7 @@ def report(args, corpus_dir, records, one, many, peaks, rss_main, rss_workers, n
     return "\n".join(lines) + "\n"
 
 
-def to_json(one, many, peaks, naive, cli, records) -> dict:
+def to_json(one, many, scaling, peaks, naive, cli, records) -> dict:
     def timing(t: Timing) -> dict:
         return {
             "docs": t.docs,
@@ -472,6 +523,7 @@ def to_json(one, many, peaks, naive, cli, records) -> dict:
         "corpus": {"docs": len(records), "mb": round(sum(map(text_bytes, records)) / 1e6, 3)},
         "one_core": {name: timing(t) for name, t in one.items()},
         "all_cores": {name: timing(t) for name, t in many.items()},
+        "machine_scaling": [round(speed_up, 3) for speed_up in scaling],
         "peak_traced_bytes": peaks,
         "naive": {
             name: timing(t)
@@ -526,6 +578,7 @@ def main(argv: list[str] | None = None) -> int:
         peaks = trace_stage_memory(pipeline, records[:TRACED_DOCS])
         print(f"{args.processes} processes ...", file=sys.stderr)
         many, rss_workers = time_all_cores(stage_names, records, args.processes)
+        scaling = time_machine_scaling(args.processes)
         rss_main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
         naive = {}
@@ -547,11 +600,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("cleaner.cli is not there yet: `cleaner clean` not measured", file=sys.stderr)
 
-    text = report(args, corpus_dir, records, one, many, peaks, rss_main, rss_workers, naive, cli)
+    text = report(
+        args, corpus_dir, records, one, many, scaling, peaks, rss_main, rss_workers, naive, cli
+    )
     print(text)
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / "latest.md").write_text(text, encoding="utf-8")
-    data = to_json(one, many, peaks, naive, cli, records)
+    data = to_json(one, many, scaling, peaks, naive, cli, records)
     data["command"] = "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
     (args.results / "latest.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return 0
