@@ -59,7 +59,11 @@ def candidate_pairs(bands: np.ndarray) -> np.ndarray:
     pairs = np.concatenate(found)
     if not len(pairs):
         return pairs
-    return np.unique(pairs, axis=0)
+    # Each pair as one number, `i * rows + j`, ordered as the pairs are: a sort of numbers,
+    # several times faster than `np.unique(pairs, axis=0)`'s sort of rows.
+    rows = bands.shape[0]
+    codes = np.unique(pairs[:, 0] * rows + pairs[:, 1])
+    return np.stack((codes // rows, codes % rows), axis=1)
 
 
 def _colliding_pairs(values: np.ndarray) -> np.ndarray:
