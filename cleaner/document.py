@@ -9,11 +9,12 @@ single path is what makes every edit explainable and replayable.
 from __future__ import annotations
 
 import bisect
+import copy
 import dataclasses
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 UNDETERMINED = "und"
@@ -79,7 +80,14 @@ class Flag:
     data: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {key: value for key, value in asdict(self).items() if value is not None}
+        record = {"stage": self.stage, "rule": self.rule, "message": self.message}
+        for key in ("start", "end", "confidence"):
+            value = getattr(self, key)
+            if value is not None:
+                record[key] = value
+        if self.data is not None:
+            record["data"] = copy.deepcopy(self.data)
+        return record
 
 
 @dataclass(slots=True)

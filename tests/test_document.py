@@ -1,8 +1,10 @@
+import dataclasses
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaner.document import Change, Document, Edit, Paragraph
+from cleaner.document import Change, Document, Edit, Flag, Paragraph
 
 
 def replay(original: str, changes: list[Change]) -> str:
@@ -159,3 +161,18 @@ def test_flags_move_like_paragraph_boundaries(text, spans, raw_edits):
         )
         for flag in flags
     ]
+
+
+def test_a_flag_as_a_dict_has_every_field_that_is_set_in_field_order():
+    flag = Flag("dedup", "dedup.kept", "kept copy", 3, 9, 0.5, {"cluster": "c1", "ids": [1]})
+    record = flag.to_dict()
+    fields = [field.name for field in dataclasses.fields(Flag)]
+    assert list(record) == fields
+    assert record == dataclasses.asdict(flag)
+    record["data"]["ids"].append(2)  # a copy: the flag itself does not change
+    assert flag.data == {"cluster": "c1", "ids": [1]}
+    assert Flag("mt", "mt.x", "note").to_dict() == {
+        "stage": "mt",
+        "rule": "mt.x",
+        "message": "note",
+    }
