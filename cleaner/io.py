@@ -39,6 +39,7 @@ Format = Literal["text", "jsonl", "jsonl.gz"]
 
 TEXT_SUFFIXES = (".txt", ".md")
 DEFAULT_MAX_DOC_BYTES = 16 * 1024 * 1024
+WRITE_BUFFER_BYTES = 1 << 18
 STDIN = "-"
 _SKIP_CHUNK = 1 << 20
 LETTERS = re.compile(r"[^\W\d_]+")
@@ -369,7 +370,8 @@ class AtomicWriter:
         except OSError as error:
             raise OutputError(f"{path}: cannot write: {error.strerror}") from None
         self.temporary = Path(temporary)
-        self._raw: IO[bytes] = os.fdopen(descriptor, "wb")
+        # Outputs come a document (a few KB) at a time: a large buffer saves most system calls.
+        self._raw: IO[bytes] = os.fdopen(descriptor, "wb", buffering=WRITE_BUFFER_BYTES)
         self._stream: IO[bytes] = (
             # Empty name and zero mtime in the gzip header: the same input gives the same bytes.
             gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0)
