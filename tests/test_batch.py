@@ -1,7 +1,10 @@
 """The library side of a batch run: ordering across workers, failures, atomicity, memory."""
 
+import dataclasses
 import json
+import pickle
 import tracemalloc
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -9,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import ConfigError
-from cleaner.batch import BatchOptions, run_batch
-from cleaner.io import find_sources, read_records
+from cleaner.batch import BatchOptions, Cleaned, run_batch
+from cleaner.document import Document, Flag
+from cleaner.io import Record, encode_fields, find_sources, read_records
 from cleaner.pipeline import PipelineSettings
 from cleaner.stages.unicode import UnicodeStage
 
@@ -207,3 +211,41 @@ def test_a_folder_without_inputs_is_worth_a_warning(tmp_path):
     sources, warnings = find_sources([tmp_path])
     assert sources == []
     assert warnings == [f"{tmp_path}: no .txt, .md, .jsonl or .jsonl.gz files found"]
+
+
+def test_a_cleaned_record_survives_pickling_with_every_field():
+    doc = Document(id="a/1", text="Kyiv")
+    cleaned = Cleaned(
+        location="a.jsonl:3",
+        size=12,
+        output=b'{"id": "a/1", "text": "Kyiv"}\n',
+        doc_id="a/1",
+        jsonl=True,
+        error="an error",
+        warning="a warning",
+        changes=Counter({("spelling", "spelling.en.kyiv"): 2}),
+        flags=["mt.x"],
+        sketches={"dedup": (1, 2)},
+        record=Record(location="a.jsonl:3", line=3, doc=doc, size=12),
+    )
+    assert all(getattr(cleaned, field.name) for field in dataclasses.fields(Cleaned))
+    assert pickle.loads(pickle.dumps(cleaned, protocol=pickle.HIGHEST_PROTOCOL)) == cleaned
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"id": "a", "text": "Kyiv"},
+        {"id": "a", "text": 'Київ «цитата» "quoted" \\ end'},
+        {"id": "a", "text": "lone \ud800 surrogate"},  # written with ASCII escapes
+        {"id": "a", "text": "x", "dedup": [{"old": True}]},  # replaced where it stands
+        {"id": "a", "meta": {"dedup": 1}, "text": 'has "dedup": inside'},
+    ],
+)
+@pytest.mark.parametrize("kept", ["en/1", "uk/Київ", "bad \udc80 id"])
+def test_a_corpus_stage_field_is_written_as_encoding_the_changed_fields_would(fields, kept):
+    flag = Flag("dedup", "dedup.duplicate", f"near-duplicate of {kept}", data={"kept": kept})
+    cleaned = Cleaned(location="a.jsonl:1", size=1, output=encode_fields(fields), jsonl=True)
+    cleaned.attach("dedup", [flag])
+    assert cleaned.output == encode_fields(fields | {"dedup": [flag.to_dict()]})
+    assert json.loads(cleaned.output)["dedup"][0]["data"]["kept"] == kept
