@@ -245,10 +245,10 @@ def time_machine_scaling(
     processes: int, rounds: int = 5, steps: int = MACHINE_LOOP_STEPS
 ) -> list[float]:
     """Per round, the speed-up `processes` copies of `_busy_loop` started together get over one
-    copy alone just before, by CPU time: about the most a parallel run of Python code can get
-    on this machine at that moment. Cores that share execution units or a memory path (or a
-    host with other tenants) run each copy slower when all are busy, which no code of ours can
-    undo; the rounds show how much that varies."""
+    copy alone just before, by CPU time: what a parallel run of Python code can get on this
+    machine at that moment. Cores that share execution units or a memory path (or a host with
+    other tenants) run each copy slower when all are busy, which no code of ours can undo; the
+    rounds show how much that varies."""
     context = multiprocessing.get_context("spawn")
     speed_ups = []
     for _ in range(rounds):
@@ -456,7 +456,8 @@ def report(
         f"The machine itself, right after: {cores} copies of a pure-Python loop started "
         f"together ran {statistics.median(scaling):.2f}x as fast as one alone, by CPU time "
         f"(median of {len(scaling)} rounds, from {min(scaling):.2f}x to {max(scaling):.2f}x): "
-        "about the most any speed-up above can reach here.",
+        "what this machine gives any Python code on that many cores at that moment, a yardstick "
+        "for the speed-ups above (taken at other moments: the machine's speed drifts).",
         "",
         "## Naive baselines (one core, same documents)",
         "",
