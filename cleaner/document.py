@@ -32,6 +32,8 @@ class Edit(NamedTuple):
 
 # The sort key of edits: (start, end).
 SPAN = operator.itemgetter(0, 1)
+# Where a paragraph starts: `lang_at` bisects the paragraphs by it, without a list of starts.
+PARAGRAPH_START = operator.attrgetter("start")
 
 
 class Change(NamedTuple):
@@ -175,7 +177,7 @@ class Document:
     def lang_at(self, position: int) -> str:
         """Language of the paragraph holding `position`; the document's language where the
         paragraph's own could not be determined."""
-        index = bisect.bisect_right(self._paragraph_starts(), position) - 1
+        index = bisect.bisect_right(self.paragraphs, position, key=PARAGRAPH_START) - 1
         if index >= 0:
             paragraph = self.paragraphs[index]
             if paragraph.start <= position < paragraph.end and paragraph.lang != UNDETERMINED:
@@ -210,9 +212,6 @@ class Document:
                 for p in self.paragraphs
             ],
         }
-
-    def _paragraph_starts(self) -> list[int]:
-        return [paragraph.start for paragraph in self.paragraphs]
 
     def _remap_paragraphs(self, edits: list[Edit]) -> None:
         """Move paragraph boundaries as `_mover` moves positions, in one walk over the edits
