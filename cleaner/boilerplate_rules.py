@@ -223,6 +223,11 @@ def index_form(text: str) -> str:
     """
     if DECIMAL.search(text):
         text = DECIMAL.sub("0", text)
+    return spaces_as_space(text)
+
+
+def spaces_as_space(text: str) -> str:
+    """`text` with every space character other than " " and the line break as " "."""
     return ODD_SPACE.sub(" ", text) if ODD_SPACE.search(text) else text
 
 
@@ -565,8 +570,8 @@ class LineMatcher:
     the others (captions and credits: `.{10,250}\\(AFP – Archive\\)`) are matched backward
     (the `regex` module's REVERSE flag), from the specific end of the pattern, and filed under
     their possible last characters; a pattern whose answer could depend on the direction
-    (`direction_free`) is matched forward whatever its filing. Both are also filed by length tier: a line longer than a
-    rule's `max_chars` never meets it. Each bucket (language, tier, direction, character) is
+    (`direction_free`) is matched forward whatever its filing. Both are also filed by length
+    tier: a line longer than a rule's `max_chars` never meets it. Each bucket (language, tier, direction, character) is
     one alternation with a named group per rule, compiled on first use.
 
     `match(key, lang)` returns the first rule (in file order) of `lang` or of the
@@ -670,9 +675,9 @@ class LineMatcher:
         if keyed:
             found -= keyed
             lines = sorted(keyed)
-            keys = "\n".join(line_key(text[starts[line] : starts[line + 1] - 1]) for line in lines)
-            if ODD_SPACE.search(keys):
-                keys = ODD_SPACE.sub(" ", keys)
+            keys = spaces_as_space(
+                "\n".join(line_key(text[starts[line] : starts[line + 1] - 1]) for line in lines)
+            )
             screened = screen.lines(keys, line_starts(keys.split("\n")))
             if screened is None:
                 return None
