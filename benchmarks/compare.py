@@ -92,14 +92,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--reference {args.reference!r} is not a stage ({', '.join(REGISTRY)})")
     if args.rounds < 1 or args.docs < 1:
         parser.error("--rounds and --docs must be at least 1")
-    if args.corpus is None:
-        corpus_dir = corpus.default_dir(mb=100, docs=None, seed=0)
-        if not (corpus_dir / "corpus.jsonl").exists():
-            print(f"generating {corpus_dir} ...", file=sys.stderr)
-            corpus.write_corpus(corpus_dir, mb=100, docs=None, seed=0)
-    elif not (args.corpus / "corpus.jsonl").exists():
-        parser.error(f"{args.corpus}: no corpus.jsonl (write one with benchmarks/corpus.py)")
-    corpus_file = ((args.corpus or corpus_dir) / "corpus.jsonl").resolve()
+    corpus_dir = args.corpus
+    if corpus_dir is None:
+        default = corpus.default_dir(mb=corpus.DEFAULT_MB, docs=None, seed=0)
+        corpus_dir = corpus.ensure_corpus(default, mb=corpus.DEFAULT_MB, seed=0)
+    elif not (corpus_dir / "corpus.jsonl").exists():
+        parser.error(f"{corpus_dir}: no corpus.jsonl (write one with benchmarks/corpus.py)")
+    corpus_file = (corpus_dir / "corpus.jsonl").resolve()
     runs: dict[str, list[dict[str, float]]] = {"base": [], "new": []}
     with tempfile.TemporaryDirectory(prefix="cleaner-compare-") as folder:
         trees = {"base": export(args.base, Path(folder)), "new": BENCHMARKS.parent}

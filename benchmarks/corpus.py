@@ -795,6 +795,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def ensure_corpus(folder: Path, *, mb: float, seed: int) -> Path:
+    """`folder`, with a corpus of `mb` MB and `seed` written into it first if it has none."""
+    if not (folder / "corpus.jsonl").exists():
+        print(f"generating {folder} ...", file=sys.stderr)
+        write_corpus(folder, mb=mb, docs=None, seed=seed)
+    return folder
+
+
 def default_dir(*, mb: float | None, docs: int | None, seed: int) -> Path:
     name = "corpus" + (f"-{mb:g}mb" if mb is not None else "") + (f"-{docs}docs" if docs else "")
     return Path(__file__).resolve().parent / "data" / f"{name}-s{seed}"

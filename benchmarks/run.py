@@ -559,10 +559,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.load_at_start = " ".join(f"{load:.1f}" for load in os.getloadavg())
 
-    corpus_dir = args.corpus or corpus.default_dir(mb=args.mb, docs=None, seed=args.seed)
-    if not (corpus_dir / "corpus.jsonl").exists():
-        print(f"generating {corpus_dir} ...", file=sys.stderr)
-        corpus.write_corpus(corpus_dir, mb=args.mb, docs=None, seed=args.seed)
+    corpus_dir = corpus.ensure_corpus(
+        args.corpus or corpus.default_dir(mb=args.mb, docs=None, seed=args.seed),
+        mb=args.mb,
+        seed=args.seed,
+    )
     records = load_records(corpus_dir / "corpus.jsonl")
 
     stage_names = tuple(REGISTRY)
