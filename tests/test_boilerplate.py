@@ -416,7 +416,14 @@ def test_no_shipped_pattern_backtracks_badly_on_adversarial_lines():
         "Комментарии " + "а " * 80,
     ]
     for rule in LINE_RULES:
-        for line in adversarial:
+        # A rule's own examples, stretched so that the pattern fails only at the end: how a
+        # nested repetition shows itself ("Updated 10:15" + digits, words and spaces).
+        stretched = [
+            example + (tail * rule.max_chars)[: rule.max_chars - len(example) - 1] + "!"
+            for example in rule.examples_match
+            for tail in ("1", " 1", "a1", " a 1")
+        ]
+        for line in [*adversarial, *stretched]:
             started = time.perf_counter()
             try:
                 rule.matches(line_key(line)[: rule.max_chars], timeout=1.0)
