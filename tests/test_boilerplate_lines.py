@@ -28,6 +28,8 @@ def read_lines(name: str) -> list[tuple[str, str]]:
 
 
 STORIES = dict(read_lines("stories.txt"))
+RESIDUE = read_lines("residue.txt")
+LOOK_ALIKES = read_lines("content.txt")
 LANGUAGES = sorted(STORIES)
 
 
@@ -38,19 +40,19 @@ def cleaned_lines(lang: str, line: str) -> list[str]:
 
 
 def test_every_language_has_lines_of_both_kinds():
-    for name in ("residue.txt", "content.txt"):
-        assert {lang for lang, _ in read_lines(name)} == set(LANGUAGES), name
+    for rows in (RESIDUE, LOOK_ALIKES):
+        assert {lang for lang, _ in rows} == set(LANGUAGES)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_residue_lines_are_removed(lang):
-    lines = [line for line_lang, line in read_lines("residue.txt") if line_lang == lang]
+    lines = [line for line_lang, line in RESIDUE if line_lang == lang]
     kept = [line for line in lines if line in cleaned_lines(lang, line)]
     assert kept == []
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_look_alike_story_lines_are_kept(lang):
-    lines = [line for line_lang, line in read_lines("content.txt") if line_lang == lang]
+    lines = [line for line_lang, line in LOOK_ALIKES if line_lang == lang]
     removed = [line for line in lines if line not in cleaned_lines(lang, line)]
     assert removed == []
